@@ -1,0 +1,58 @@
+# Two commands: `make run` and `make test` (see README). Everything else is a helper.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+DBT := $(VENV)/bin/dbt
+DEMO_DIR ?= data/demo
+DEMO_SPANS ?= 20000
+DEMO_SEED ?= 42
+SPANS ?=
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DBT_PROFILES_DIR ?= $(CURDIR)
+export LLM_COST_DUCKDB ?= $(CURDIR)/llm_cost.duckdb
+
+# A glob or a directory of OTLP JSON files; the demo set when SPANS is not given.
+ifeq ($(strip $(SPANS)),)
+SPANS_GLOB := $(DEMO_DIR)/spans/*.json*
+else
+SPANS_GLOB := $(if $(wildcard $(SPANS)/.),$(SPANS)/*.json*,$(SPANS))
+endif
+DBT_VARS := {otel_spans_path: "$(SPANS_GLOB)", unpriced_severity: warn}
+
+.PHONY: run test venv demo build summary clean
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt requirements.lock
+	@echo "==> creating $(VENV) with pinned dependencies (about a minute on a fresh machine)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+profiles.yml:
+	cp profiles.example.yml profiles.yml
+
+demo: venv
+	@if [ -z "$(strip $(SPANS))" ] && [ ! -f "$(DEMO_DIR)/truth/manifest.json" ]; then \
+		echo "==> generating the demo span set ($(DEMO_SPANS) spans) into $(DEMO_DIR)"; \
+		$(PY) -m llm_cost generate --spans $(DEMO_SPANS) --seed $(DEMO_SEED) --out $(DEMO_DIR); \
+	fi
+
+build: venv profiles.yml demo
+	@echo "==> building on DuckDB: $(LLM_COST_DUCKDB)"
+	$(DBT) seed --quiet
+	$(DBT) build --vars '$(DBT_VARS)'
+
+summary: venv
+	$(PY) -m llm_cost summary --duckdb "$(LLM_COST_DUCKDB)"
+
+run: build summary
+
+test: venv profiles.yml
+	$(PY) -m pytest tests/pytest -q
+
+clean:
+	rm -rf target logs llm_cost.duckdb $(DEMO_DIR)

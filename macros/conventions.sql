@@ -1,0 +1,41 @@
+{#- Attribute prefixes that carry prompt or completion content: dropped in staging, so they reach no model. -#}
+{% macro content_attribute_prefixes() %}
+    {{ return([
+        'gen_ai.input.messages', 'gen_ai.output.messages', 'gen_ai.system_instructions',
+        'gen_ai.prompt', 'gen_ai.completion', 'gen_ai.tool.call.arguments', 'gen_ai.tool.call.result',
+        'gen_ai.tool.definitions',
+        'llm.input_messages', 'llm.output_messages', 'llm.prompts', 'llm.completions', 'llm.prompt_template',
+        'input.value', 'output.value',
+        'ai.prompt', 'ai.response.text', 'ai.response.object', 'ai.response.toolCalls', 'ai.response.reasoning',
+        'ai.toolCall.args', 'ai.toolCall.result', 'ai.values', 'ai.value', 'ai.embedding', 'ai.embeddings',
+        'traceloop.entity.input', 'traceloop.entity.output',
+    ] + get_setting('extra_content_attribute_prefixes', [])) }}
+{% endmacro %}
+
+{#- Provider names as emitted -> the gen_ai.provider.name values the price seed uses. -#}
+{% macro normalize_provider(expr) -%}
+    case lower(trim({{ expr }}))
+        when '' then null
+        when 'gemini' then 'gcp.gemini'
+        when 'google' then 'gcp.gemini'
+        when 'google_genai' then 'gcp.gemini'
+        when 'vertex_ai' then 'gcp.gemini'
+        when 'vertexai' then 'gcp.gemini'
+        when 'gcp.vertex_ai' then 'gcp.gemini'
+        when 'google.generative-ai' then 'gcp.gemini'
+        when 'bedrock' then 'aws.bedrock'
+        when 'aws_bedrock' then 'aws.bedrock'
+        when 'amazon-bedrock' then 'aws.bedrock'
+        when 'azure' then 'azure.ai.openai'
+        when 'azure_openai' then 'azure.ai.openai'
+        when 'az.ai.openai' then 'azure.ai.openai'
+        when 'mistralai' then 'mistral_ai'
+        when 'mistral' then 'mistral_ai'
+        else lower(trim({{ expr }}))
+    end
+{%- endmacro %}
+
+{#- Operations that are one provider call: the only spans whose usage is costed (CONTRACT section 4). -#}
+{% macro provider_call_operations() %}
+    {{ return(['chat', 'text_completion', 'generate_content', 'embeddings', 'completion', 'embedding']) }}
+{% endmacro %}

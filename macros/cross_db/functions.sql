@@ -1,0 +1,41 @@
+{#- Read one attribute of a staged attribute column as text.
+    DuckDB stages attributes as MAP(varchar, varchar) (a lookup, no JSON re-parse per key);
+    BigQuery keeps them as JSON. -#}
+{% macro attr(column, key) %}{{ return(adapter.dispatch('attr', 'llm_cost')(column, key)) }}{% endmacro %}
+{% macro default__attr(column, key) %}{{ column }}['{{ key }}']{% endmacro %}
+{% macro bigquery__attr(column, key) %}json_value({{ column }}, '$."{{ key }}"'){% endmacro %}
+
+{#- First non-null attribute among keys. -#}
+{% macro attr_coalesce(column, keys) -%}
+    {%- if keys | length == 1 -%}{{ llm_cost.attr(column, keys[0]) }}
+    {%- else -%}coalesce({% for key in keys %}{{ llm_cost.attr(column, key) }}{% if not loop.last %}, {% endif %}{% endfor %})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro attr_bigint_coalesce(column, keys) -%}
+    {{ llm_cost.safe_bigint(llm_cost.attr_coalesce(column, keys)) }}
+{%- endmacro %}
+
+{% macro timestamp_from_unix_nanos(nanos) %}{{ return(adapter.dispatch('timestamp_from_unix_nanos', 'llm_cost')(nanos)) }}{% endmacro %}
+{% macro default__timestamp_from_unix_nanos(nanos) %}make_timestamp(try_cast({{ nanos }} as bigint) // 1000){% endmacro %}
+{% macro bigquery__timestamp_from_unix_nanos(nanos) %}timestamp_micros(div(safe_cast({{ nanos }} as int64), 1000)){% endmacro %}
+
+{% macro sha256_hex(expr) %}{{ return(adapter.dispatch('sha256_hex', 'llm_cost')(expr)) }}{% endmacro %}
+{% macro default__sha256_hex(expr) %}sha256({{ expr }}){% endmacro %}
+{% macro bigquery__sha256_hex(expr) %}to_hex(sha256({{ expr }})){% endmacro %}
+
+{% macro regex_full_match(value, pattern) %}{{ return(adapter.dispatch('regex_full_match', 'llm_cost')(value, pattern)) }}{% endmacro %}
+{% macro default__regex_full_match(value, pattern) %}regexp_full_match({{ value }}, {{ pattern }}){% endmacro %}
+{% macro bigquery__regex_full_match(value, pattern) %}regexp_contains({{ value }}, concat('^(?:', {{ pattern }}, ')$')){% endmacro %}
+
+{#- The part of a string before the first occurrence of a delimiter (the whole string when absent). -#}
+{% macro part_before(value, delimiter) %}{{ return(adapter.dispatch('part_before', 'llm_cost')(value, delimiter)) }}{% endmacro %}
+{% macro default__part_before(value, delimiter) %}split_part({{ value }}, '{{ delimiter }}', 1){% endmacro %}
+{% macro bigquery__part_before(value, delimiter) %}split({{ value }}, '{{ delimiter }}')[safe_offset(0)]{% endmacro %}
+
+{% macro to_day(ts) %}cast({{ ts }} as date){% endmacro %}
+
+{#- Seconds between two timestamps, as a number. -#}
+{% macro seconds_between(start_ts, end_ts) %}{{ return(adapter.dispatch('seconds_between', 'llm_cost')(start_ts, end_ts)) }}{% endmacro %}
+{% macro default__seconds_between(start_ts, end_ts) %}(epoch_us({{ end_ts }}) - epoch_us({{ start_ts }})) / 1000000.0{% endmacro %}
+{% macro bigquery__seconds_between(start_ts, end_ts) %}timestamp_diff({{ end_ts }}, {{ start_ts }}, microsecond) / 1000000.0{% endmacro %}

@@ -1,0 +1,53 @@
+{#- Day x dimension rollup of fct_span_costs, shared by the feature and tenant daily marts. -#}
+{% macro daily_cost_rollup(dimension) %}
+with
+
+span_costs as (
+    select * from {{ ref('fct_span_costs') }}
+),
+
+daily as (
+    select
+        day,
+        {{ dimension }},
+        count(distinct run_id) as runs,
+        count(*) as calls,
+        sum(uncached_input_tokens) as uncached_input_tokens,
+        sum(cache_read_tokens) as cache_read_tokens,
+        sum(cache_write_tokens) as cache_write_tokens,
+        sum(cache_write_1h_tokens) as cache_write_1h_tokens,
+        sum(output_tokens) as output_tokens,
+        sum(reasoning_tokens) as reasoning_tokens,
+        sum(total_tokens) as total_tokens,
+        coalesce(sum(cost_usd), cast(0 as {{ money_type() }})) as cost_usd,
+        sum(reported_cost_usd) as reported_cost_usd,
+        sum(case when is_priced then 0 else 1 end) as unpriced_calls,
+        sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens
+    from span_costs
+    group by day, {{ dimension }}
+),
+
+final as (
+    select
+        day,
+        {{ dimension }},
+        runs,
+        calls,
+        uncached_input_tokens,
+        cache_read_tokens,
+        cache_write_tokens,
+        cache_write_1h_tokens,
+        output_tokens,
+        reasoning_tokens,
+        total_tokens,
+        cost_usd,
+        -- exact decimal: cost_usd split over runs, floored to the 12th decimal
+        {{ money_split('cost_usd', 'runs') }} as cost_per_run_usd,
+        reported_cost_usd,
+        unpriced_calls,
+        unpriced_tokens
+    from daily
+)
+
+select * from final
+{% endmacro %}

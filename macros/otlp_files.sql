@@ -1,0 +1,239 @@
+{#- Reading the collector's file exporter output (CONTRACT section 2, shape otlp_files).
+
+    One TracesData JSON object per line. Lines are read as text first, so a line that is not JSON
+    becomes a quarantine record (with its file and line number) instead of failing the run. -#}
+
+{#- The files of the glob not yet loaded into `this`: the arrival marker for incremental runs. -#}
+{% macro otlp_files_to_load(path) %}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set found = run_query("select file from glob('" ~ path ~ "') order by file") -%}
+    {%- set files = found.columns[0].values() | list -%}
+    {%- if is_incremental() -%}
+        {%- set loaded_rows = run_query("select distinct source_file from " ~ this) -%}
+        {%- set loaded = loaded_rows.columns[0].values() | list -%}
+        {%- set files = files | reject('in', loaded) | list -%}
+    {%- endif -%}
+    {{ return(files) }}
+{% endmacro %}
+
+{% macro otlp_any_value_type() -%}
+    {"stringValue": "VARCHAR", "intValue": "VARCHAR", "doubleValue": "VARCHAR", "boolValue": "BOOLEAN", "arrayValue": "JSON", "kvlistValue": "JSON", "bytesValue": "VARCHAR"}
+{%- endmacro %}
+
+{% macro otlp_traces_data_type() -%}
+    {%- set attrs = '[{"key": "VARCHAR", "value": ' ~ otlp_any_value_type() ~ '}]' -%}
+    {"resourceSpans": [{"resource": {"attributes": {{ attrs }}}, "scopeSpans": [{"scope": {"name": "VARCHAR", "version": "VARCHAR"}, "spans": [{"traceId": "VARCHAR", "spanId": "VARCHAR", "parentSpanId": "VARCHAR", "name": "VARCHAR", "kind": "VARCHAR", "startTimeUnixNano": "VARCHAR", "endTimeUnixNano": "VARCHAR", "attributes": {{ attrs }}, "status": {"code": "VARCHAR", "message": "VARCHAR"}}]}]}]}
+{%- endmacro %}
+
+{#- OTLP KeyValue list -> MAP(varchar, varchar): typed values resolved to their text
+    (intValue arrives as a decimal string), content keys dropped, first of a repeated key kept. -#}
+{% macro otlp_attributes_to_map(attributes) -%}
+    {%- set prefixes = content_attribute_prefixes() -%}
+    map_from_entries(
+        list_transform(
+            list_filter(
+                {{ attributes }},
+                lambda a, i: a.key is not null
+                    and list_position(list_transform({{ attributes }}, lambda b: b.key), a.key) = i
+                    and not ({% for p in prefixes %}starts_with(a.key, '{{ p }}'){% if not loop.last %} or {% endif %}{% endfor %})
+            ),
+            lambda a: {
+                'key': a.key,
+                'value': coalesce(
+                    a.value.stringValue,
+                    a.value.intValue,
+                    a.value.doubleValue,
+                    cast(a.value.boolValue as varchar),
+                    cast(a.value.arrayValue as varchar),
+                    cast(a.value.kvlistValue as varchar),
+                    a.value.bytesValue
+                )
+            }
+        )
+    )
+{%- endmacro %}
+
+{#- One row per span record (or per unreadable line), with quarantine_reason set when it cannot be staged. -#}
+{% macro otlp_span_records(files) -%}
+    {%- if files | length == 0 -%}
+        {{ return(otlp_empty_span_records()) }}
+    {%- endif -%}
+    with
+
+    raw_lines as (
+        select
+            filename as source_file,
+            ordinality,
+            line
+        from read_csv(
+            [{% for f in files %}'{{ f }}'{% if not loop.last %}, {% endif %}{% endfor %}],
+            columns = {'line': 'VARCHAR'},
+            delim = '\x1f', quote = '', escape = '', header = false,
+            filename = true, auto_detect = false, max_line_size = 268435456
+        ) with ordinality
+    ),
+
+    numbered_lines as (
+        select
+            source_file,
+            cast(ordinality - min(ordinality) over (partition by source_file) + 1 as bigint) as source_line,
+            line
+        from raw_lines
+    ),
+
+    parsed_lines as (
+        select
+            source_file,
+            source_line,
+            json_valid(line) as is_json,
+            case when json_valid(line) then from_json(line, '{{ otlp_traces_data_type() }}') end as traces_data
+        from numbered_lines
+        where trim(coalesce(line, '')) <> ''
+    ),
+
+    resource_spans as (
+        select
+            source_file,
+            source_line,
+            unnest(traces_data.resourceSpans) as resource_span,
+            generate_subscripts(traces_data.resourceSpans, 1) as resource_index
+        from parsed_lines
+        where is_json
+    ),
+
+    scope_spans as (
+        select
+            source_file,
+            source_line,
+            resource_index,
+            resource_span.resource.attributes as resource_attribute_list,
+            unnest(resource_span.scopeSpans) as scope_span,
+            generate_subscripts(resource_span.scopeSpans, 1) as scope_index
+        from resource_spans
+    ),
+
+    spans as (
+        select
+            source_file,
+            source_line,
+            resource_index || '.' || scope_index || '.' || span_index as record_position,
+            resource_attribute_list,
+            scope_span.scope.name as scope_name,
+            scope_span.scope.version as scope_version,
+            span
+        from (
+            select
+                *,
+                unnest(scope_span.spans) as span,
+                generate_subscripts(scope_span.spans, 1) as span_index
+            from scope_spans
+        )
+    ),
+
+    typed_spans as (
+        select
+            source_file,
+            source_line,
+            record_position,
+            lower(span.traceId) as trace_id,
+            lower(span.spanId) as span_id,
+            nullif(lower(span.parentSpanId), '') as parent_span_id,
+            span.name as span_name,
+            try_cast(span.kind as integer) as span_kind_code,
+            try_cast(span.status.code as integer) as status_code_value,
+            span.status.message as status_message,
+            {{ timestamp_from_unix_nanos('span.startTimeUnixNano') }} as start_time,
+            {{ timestamp_from_unix_nanos('span.endTimeUnixNano') }} as end_time,
+            scope_name,
+            scope_version,
+            {{ otlp_attributes_to_map('resource_attribute_list') }} as resource_attributes,
+            {{ otlp_attributes_to_map('span.attributes') }} as span_attributes
+        from spans
+    ),
+
+    span_records as (
+        select
+            *,
+            case
+                when trace_id is null or not regexp_full_match(trace_id, '[0-9a-f]{32}') or trace_id = repeat('0', 32)
+                    then 'invalid traceId: expected 32 hex characters'
+                when span_id is null or not regexp_full_match(span_id, '[0-9a-f]{16}') or span_id = repeat('0', 16)
+                    then 'invalid spanId: expected 16 hex characters'
+                when parent_span_id is not null and not regexp_full_match(parent_span_id, '[0-9a-f]{16}')
+                    then 'invalid parentSpanId: expected 16 hex characters'
+                when start_time is null
+                    then 'invalid startTimeUnixNano: expected unix nanoseconds as a decimal string'
+            end as quarantine_reason
+        from typed_spans
+    ),
+
+    unreadable_lines as (
+        select
+            source_file,
+            source_line,
+            '0' as record_position,
+            case
+                when not is_json then 'line is not valid JSON'
+                else 'line has no resourceSpans[].scopeSpans[].spans[]'
+            end as quarantine_reason
+        from parsed_lines
+        where not is_json
+            or not exists (
+                select 1 from spans
+                where spans.source_file = parsed_lines.source_file
+                    and spans.source_line = parsed_lines.source_line
+            )
+    )
+
+    select
+        source_file,
+        source_line,
+        record_position,
+        trace_id,
+        span_id,
+        parent_span_id,
+        span_name,
+        span_kind_code,
+        status_code_value,
+        status_message,
+        start_time,
+        end_time,
+        scope_name,
+        scope_version,
+        resource_attributes,
+        span_attributes,
+        quarantine_reason
+    from span_records
+
+    union all
+
+    select
+        source_file,
+        source_line,
+        record_position,
+        null, null, null, null, null, null, null, null, null, null, null, null, null,
+        quarantine_reason
+    from unreadable_lines
+{%- endmacro %}
+
+{% macro otlp_empty_span_records() -%}
+    select
+        cast(null as varchar) as source_file,
+        cast(null as bigint) as source_line,
+        cast(null as varchar) as record_position,
+        cast(null as varchar) as trace_id,
+        cast(null as varchar) as span_id,
+        cast(null as varchar) as parent_span_id,
+        cast(null as varchar) as span_name,
+        cast(null as integer) as span_kind_code,
+        cast(null as integer) as status_code_value,
+        cast(null as varchar) as status_message,
+        cast(null as timestamp) as start_time,
+        cast(null as timestamp) as end_time,
+        cast(null as varchar) as scope_name,
+        cast(null as varchar) as scope_version,
+        cast(null as map(varchar, varchar)) as resource_attributes,
+        cast(null as map(varchar, varchar)) as span_attributes,
+        cast(null as varchar) as quarantine_reason
+    where false
+{%- endmacro %}

@@ -1,0 +1,107 @@
+{#- Every provider-call span, with the span that stands for its call (CONTRACT section 4: one call recorded
+    by two instrumentation layers is counted once). Two spans of one trace are one call when they share a
+    response id, or have the same model and token totals and one's time range contains the other's.
+    The kept span has the most usage buckets filled, then is the outermost, then has the smallest span_id. -#}
+with
+
+spans as (
+    select * from {{ ref('int_spans__normalized') }}
+    where is_provider_call
+),
+
+calls as (
+    select
+        trace_id,
+        span_id,
+        parent_span_id,
+        started_at,
+        ended_at,
+        provider,
+        response_id,
+        -- the model as both layers would name it: lower case, provider prefix removed
+        regexp_replace(coalesce(response_model, request_model, ''), '^.*/', '') as match_model,
+        uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens as input_total_tokens,
+        output_tokens,
+        (case when response_id is not null then 1 else 0 end)
+            + (case when cache_read_tokens > 0 then 1 else 0 end)
+            + (case when cache_write_tokens + cache_write_1h_tokens > 0 then 1 else 0 end)
+            + (case when reasoning_tokens > 0 then 1 else 0 end)
+            + (case when provider is not null then 1 else 0 end)
+            + (case when response_model is not null then 1 else 0 end) as filled_fields
+    from spans
+),
+
+same_response_id as (
+    select
+        calls.trace_id,
+        calls.span_id,
+        other.span_id as other_span_id,
+        'same response id as the kept span' as reason
+    from calls
+    inner join calls as other
+        on other.trace_id = calls.trace_id
+        and other.response_id = calls.response_id
+        and other.span_id <> calls.span_id
+),
+
+same_usage_nested as (
+    select
+        calls.trace_id,
+        calls.span_id,
+        other.span_id as other_span_id,
+        'same model and token totals, time range nested with the kept span' as reason
+    from calls
+    inner join calls as other
+        on other.trace_id = calls.trace_id
+        and other.match_model = calls.match_model
+        and other.input_total_tokens = calls.input_total_tokens
+        and other.output_tokens = calls.output_tokens
+        and other.span_id <> calls.span_id
+    where calls.match_model <> ''
+        and (
+            (other.started_at <= calls.started_at and other.ended_at >= calls.ended_at)
+            or (calls.started_at <= other.started_at and calls.ended_at >= other.ended_at)
+        )
+),
+
+candidates as (
+    select trace_id, span_id, span_id as candidate_span_id, cast(null as {{ type_string() }}) as reason from calls
+    union all
+    select trace_id, span_id, other_span_id, reason from same_response_id
+    union all
+    select trace_id, span_id, other_span_id, reason from same_usage_nested
+),
+
+ranked as (
+    select
+        candidates.trace_id,
+        candidates.span_id,
+        candidates.candidate_span_id,
+        candidates.reason,
+        row_number() over (
+            partition by candidates.trace_id, candidates.span_id
+            order by
+                candidate.filled_fields desc,
+                candidate.started_at,
+                candidate.ended_at desc,
+                candidate.span_id,
+                candidates.reason
+        ) as preference
+    from candidates
+    inner join calls as candidate
+        on candidate.trace_id = candidates.trace_id
+        and candidate.span_id = candidates.candidate_span_id
+),
+
+final as (
+    select
+        trace_id,
+        span_id,
+        candidate_span_id as kept_span_id,
+        span_id = candidate_span_id as is_kept,
+        reason as duplicate_reason
+    from ranked
+    where preference = 1
+)
+
+select * from final

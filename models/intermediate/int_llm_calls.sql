@@ -1,0 +1,164 @@
+{#- One row per provider call (duplicate layers folded), attributed through the span tree.
+    A call with no provider takes it from another layer of the same call; the call's parent, used for
+    tool triggering, is the parent of its outermost layer. -#}
+{%- set salt = get_setting('user_hash_salt') -%}
+
+with
+
+spans as (
+    select * from {{ ref('int_spans__normalized') }}
+),
+
+tree as (
+    select * from {{ ref('int_spans__tree') }}
+),
+
+layers as (
+    select * from {{ ref('int_llm_call_layers') }}
+),
+
+layer_spans as (
+    select
+        layers.trace_id,
+        layers.kept_span_id,
+        spans.provider,
+        spans.parent_span_id,
+        spans.started_at,
+        spans.ended_at,
+        spans.span_id
+    from layers
+    inner join spans
+        on spans.trace_id = layers.trace_id
+        and spans.span_id = layers.span_id
+),
+
+call_layers as (
+    -- what the other layers of each kept call contribute
+    select
+        trace_id,
+        kept_span_id,
+        count(*) as layer_count,
+        min(provider) as layer_provider,
+        min(started_at) as outermost_started_at
+    from layer_spans
+    group by trace_id, kept_span_id
+),
+
+outermost_layer as (
+    select
+        trace_id,
+        kept_span_id,
+        parent_span_id as call_parent_span_id
+    from (
+        select
+            *,
+            row_number() over (
+                partition by trace_id, kept_span_id
+                order by started_at, ended_at desc, span_id
+            ) as layer_rank
+        from layer_spans
+    ) as ranked_layers
+    where layer_rank = 1
+),
+
+kept_calls as (
+    select
+        spans.*,
+        call_layers.layer_count,
+        call_layers.layer_provider,
+        outermost_layer.call_parent_span_id
+    from spans
+    inner join layers
+        on layers.trace_id = spans.trace_id
+        and layers.span_id = spans.span_id
+        and layers.is_kept
+    inner join call_layers
+        on call_layers.trace_id = spans.trace_id
+        and call_layers.kept_span_id = spans.span_id
+    inner join outermost_layer
+        on outermost_layer.trace_id = spans.trace_id
+        and outermost_layer.kept_span_id = spans.span_id
+),
+
+attributed as (
+    select
+        kept_calls.*,
+        tree.root_span_id,
+        tree.is_orphan,
+        coalesce(tree.inherited_feature, kept_calls.resource_feature, '(unattributed)') as feature,
+        coalesce(tree.inherited_tenant_id, kept_calls.resource_tenant_id, '(unattributed)') as tenant_id,
+        coalesce(tree.inherited_user_id, kept_calls.resource_user_id) as user_id,
+        coalesce(tree.inherited_conversation_id, kept_calls.resource_conversation_id, '(unattributed)') as conversation_id,
+        tree.inherited_step,
+        tree.agent_span_id,
+        tree.agent_name as call_agent_name,
+        tree.agent_version as call_agent_version,
+        tree.tool_span_id,
+        tree.tool_name as call_tool_name
+    from kept_calls
+    inner join tree
+        on tree.trace_id = kept_calls.trace_id
+        and tree.span_id = kept_calls.span_id
+),
+
+final as (
+    select
+        -- ids
+        span_id,
+        trace_id,
+        trace_id as run_id,
+        parent_span_id,
+        call_parent_span_id,
+        root_span_id,
+        is_orphan,
+        layer_count,
+
+        -- call
+        operation,
+        coalesce(provider, layer_provider) as reported_provider,
+        request_model,
+        response_model,
+        response_id,
+        service_tier,
+        service_name,
+        scope_name,
+        status_code,
+
+        -- tokens
+        input_semantics,
+        uncached_input_tokens,
+        cache_read_tokens,
+        cache_write_tokens,
+        cache_write_1h_tokens,
+        output_tokens,
+        reasoning_tokens,
+        reported_cost_usd,
+
+        -- attribution
+        feature,
+        tenant_id,
+        case when user_id is not null then {{ sha256_hex("'" ~ salt ~ "' || user_id") }} end as user_hash,
+        conversation_id,
+        agent_span_id,
+        call_agent_name as agent_name,
+        call_agent_version as agent_version,
+        coalesce(
+            inherited_step,
+            row_number() over (
+                partition by trace_id, agent_span_id
+                order by started_at, span_id
+            ) - 1
+        ) as step,
+        inherited_step is null as is_step_inferred,
+        tool_span_id,
+        call_tool_name as tool_name,
+
+        -- timestamps
+        started_at,
+        ended_at,
+        {{ to_day('started_at') }} as day,
+        loaded_at
+    from attributed
+)
+
+select * from final

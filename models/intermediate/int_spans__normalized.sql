@@ -1,0 +1,212 @@
+{#- One row per staged span, with every convention of docs/conventions.md read into one vocabulary:
+    operation, provider, models, token buckets, reported cost and the span's own attribution values.
+    No tree walk and no joins here; int_spans__tree does the inheritance. -#}
+{%- set semantics = get_setting('input_token_semantics', {}) -%}
+{%- set call_operations = provider_call_operations() -%}
+
+with
+
+spans as (
+    select * from {{ ref('stg_otel__spans') }}
+),
+
+extracted as (
+    select
+        trace_id,
+        span_id,
+        parent_span_id,
+        span_name,
+        span_kind,
+        status_code,
+        service_name,
+        scope_name,
+        started_at,
+        ended_at,
+        loaded_at,
+
+        -- what the span is, in each convention's words
+        lower({{ attr('span_attributes', 'gen_ai.operation.name') }}) as otel_operation,
+        upper({{ attr('span_attributes', 'openinference.span.kind') }}) as openinference_kind,
+        {{ attr('span_attributes', 'ai.operationId') }} as vercel_operation_id,
+        lower({{ attr('span_attributes', 'llm.request.type') }}) as openllmetry_request_type,
+        lower({{ attr('span_attributes', 'traceloop.span.kind') }}) as traceloop_kind,
+
+        -- provider and models
+        {{ normalize_provider(
+            'coalesce(' ~ attr_coalesce('span_attributes', ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system'])
+            ~ ', ' ~ part_before(attr('span_attributes', 'ai.model.provider'), '.') ~ ')'
+        ) }} as provider,
+        lower(trim({{ attr_coalesce('span_attributes', ['gen_ai.request.model', 'llm.model_name', 'embedding.model_name', 'ai.model.id', 'llm.request.model']) }})) as request_model,
+        lower(trim({{ attr_coalesce('span_attributes', ['gen_ai.response.model', 'ai.response.model', 'llm.response.model']) }})) as response_model,
+        {{ attr_coalesce('span_attributes', ['gen_ai.response.id', 'llm.response.id', 'ai.response.id']) }} as response_id,
+        lower({{ attr_coalesce('span_attributes', ['gen_ai.openai.response.service_tier', 'gen_ai.openai.request.service_tier', 'openai.response.service_tier', 'gen_ai.request.service_tier']) }}) as reported_service_tier,
+
+        -- usage as emitted
+        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'llm.usage.prompt_tokens']) }} as reported_input_tokens,
+        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion', 'ai.usage.outputTokens', 'ai.usage.completionTokens', 'llm.usage.completion_tokens']) }} as reported_output_tokens,
+        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'llm.token_count.prompt_details.cache_read', 'ai.usage.cachedInputTokens']) }} as reported_cache_read_tokens,
+        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.cache_write_input_tokens', 'llm.token_count.prompt_details.cache_write']) }} as reported_cache_write_tokens,
+        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.cache_creation.ephemeral_1h_input_tokens', 'gen_ai.usage.cache_write_1h.input_tokens']) }} as reported_cache_write_1h_tokens,
+        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning', 'ai.usage.reasoningTokens']) }} as reported_reasoning_tokens,
+        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.total_tokens', 'llm.token_count.total', 'llm.usage.total_tokens', 'ai.usage.totalTokens']) }} as reported_total_tokens,
+        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.aggregated_usage.input_tokens']) }} as aggregated_input_tokens,
+        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.aggregated_usage.output_tokens']) }} as aggregated_output_tokens,
+        {{ safe_money(attr_coalesce('span_attributes', ['gen_ai.usage.cost', 'app.llm.cost_usd', 'llm.cost.total', 'operation.cost'])) }} as reported_cost_usd,
+
+        -- the span's own attribution values (inheritance happens in int_spans__tree)
+        {{ attr_coalesce('span_attributes', get_setting('feature_keys')) }} as span_feature,
+        {{ attr_coalesce('resource_attributes', get_setting('feature_keys')) }} as resource_feature,
+        {{ attr_coalesce('span_attributes', get_setting('tenant_keys')) }} as span_tenant_id,
+        {{ attr_coalesce('resource_attributes', get_setting('tenant_keys')) }} as resource_tenant_id,
+        {{ attr_coalesce('span_attributes', get_setting('user_keys')) }} as span_user_id,
+        {{ attr_coalesce('resource_attributes', get_setting('user_keys')) }} as resource_user_id,
+        {{ attr_coalesce('span_attributes', get_setting('conversation_keys')) }} as span_conversation_id,
+        {{ attr_coalesce('resource_attributes', get_setting('conversation_keys')) }} as resource_conversation_id,
+        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.agent.step']) }} as span_step,
+        {{ attr_coalesce('span_attributes', ['gen_ai.agent.name', 'agent.name', 'traceloop.entity.name']) }} as span_agent_name,
+        coalesce(
+            {{ attr_coalesce('span_attributes', ['gen_ai.agent.version', 'agent.version']) }},
+            {{ attr('resource_attributes', 'service.version') }}
+        ) as span_agent_version,
+        {{ attr_coalesce('span_attributes', ['gen_ai.tool.name', 'tool.name', 'ai.toolCall.name', 'traceloop.entity.name']) }} as span_tool_name
+    from spans
+),
+
+classified as (
+    select
+        *,
+        coalesce(
+            otel_operation,
+            case openinference_kind
+                when 'LLM' then 'chat'
+                when 'EMBEDDING' then 'embeddings'
+                when 'AGENT' then 'invoke_agent'
+                when 'TOOL' then 'execute_tool'
+                else lower(openinference_kind)
+            end,
+            case
+                when vercel_operation_id in (
+                    'ai.generateText.doGenerate', 'ai.streamText.doStream',
+                    'ai.generateObject.doGenerate', 'ai.streamObject.doStream'
+                ) then 'chat'
+                when vercel_operation_id in ('ai.embed.doEmbed', 'ai.embedMany.doEmbed') then 'embeddings'
+                when vercel_operation_id = 'ai.toolCall' then 'execute_tool'
+                -- the outer ai.generateText / ai.streamText span totals its steps: never costed
+                when vercel_operation_id like 'ai.%' then 'ai_sdk_wrapper'
+            end,
+            case openllmetry_request_type
+                when 'completion' then 'text_completion'
+                when 'embedding' then 'embeddings'
+                else openllmetry_request_type
+            end,
+            case traceloop_kind
+                when 'agent' then 'invoke_agent'
+                when 'tool' then 'execute_tool'
+                else traceloop_kind
+            end,
+            'unknown'
+        ) as operation
+    from extracted
+),
+
+buckets as (
+    select
+        *,
+        operation in ({% for op in call_operations %}'{{ op }}'{% if not loop.last %}, {% endif %}{% endfor %}) as is_provider_call,
+        operation = 'invoke_agent' as is_agent_span,
+        operation = 'execute_tool' as is_tool_span,
+        case service_name
+            {% for service, mode in semantics.items() %}when '{{ service }}' then '{{ mode }}'
+            {% endfor %}else null
+        end as configured_input_semantics,
+        coalesce(reported_input_tokens, 0) as input_tokens_raw,
+        greatest(coalesce(reported_cache_read_tokens, 0), 0) as cache_read_tokens,
+        greatest(coalesce(reported_cache_write_1h_tokens, 0), 0) as cache_write_1h_tokens,
+        -- the write total covers every TTL; the 5-minute bucket is what is left after the 1-hour part
+        greatest(greatest(coalesce(reported_cache_write_tokens, 0), coalesce(reported_cache_write_1h_tokens, 0)) - coalesce(reported_cache_write_1h_tokens, 0), 0) as cache_write_tokens,
+        greatest(coalesce(reported_output_tokens, 0), 0) as output_tokens,
+        greatest(coalesce(reported_reasoning_tokens, 0), 0) as reasoning_tokens
+    from classified
+),
+
+semantics as (
+    select
+        *,
+        case
+            when configured_input_semantics = 'exclusive' then 'exclusive_configured'
+            when configured_input_semantics = 'inclusive' then 'inclusive'
+            -- an inclusive count can never be smaller than its cached parts: this emitter copied an exclusive number
+            when cache_read_tokens + cache_write_tokens + cache_write_1h_tokens > input_tokens_raw then 'exclusive_inferred'
+            else 'inclusive'
+        end as input_semantics
+    from buckets
+),
+
+final as (
+    select
+        -- ids
+        trace_id,
+        span_id,
+        parent_span_id,
+
+        -- span
+        span_name,
+        span_kind,
+        status_code,
+        service_name,
+        scope_name,
+        operation,
+        is_provider_call,
+        is_agent_span,
+        is_tool_span,
+
+        -- call
+        provider,
+        request_model,
+        response_model,
+        response_id,
+        case
+            when reported_service_tier is null or reported_service_tier in ('default', 'auto', 'on_demand', 'standard') then 'standard'
+            when reported_service_tier = 'scale' then 'priority'
+            else reported_service_tier
+        end as service_tier,
+
+        -- tokens (only meaningful on provider calls)
+        input_semantics,
+        case
+            when input_semantics like 'exclusive%' then greatest(input_tokens_raw, 0)
+            else greatest(input_tokens_raw - cache_read_tokens - cache_write_tokens - cache_write_1h_tokens, 0)
+        end as uncached_input_tokens,
+        cache_read_tokens,
+        cache_write_tokens,
+        cache_write_1h_tokens,
+        output_tokens,
+        least(reasoning_tokens, output_tokens) as reasoning_tokens,
+        reported_total_tokens,
+        -- usage found on non-call spans: cross-checks only, never costed
+        case when not is_provider_call then coalesce(aggregated_input_tokens, reported_input_tokens) end as aggregate_input_tokens,
+        case when not is_provider_call then coalesce(aggregated_output_tokens, reported_output_tokens) end as aggregate_output_tokens,
+        reported_cost_usd,
+
+        -- own attribution values
+        span_feature,
+        resource_feature,
+        span_tenant_id,
+        resource_tenant_id,
+        span_user_id,
+        resource_user_id,
+        span_conversation_id,
+        resource_conversation_id,
+        span_step,
+        case when is_agent_span then coalesce(span_agent_name, span_name) end as agent_name,
+        case when is_agent_span then span_agent_version end as agent_version,
+        case when is_tool_span then coalesce(span_tool_name, span_name) end as tool_name,
+
+        -- timestamps
+        started_at,
+        ended_at,
+        loaded_at
+    from semantics
+)
+
+select * from final

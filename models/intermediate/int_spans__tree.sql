@@ -1,0 +1,116 @@
+{#- Attribution inherited down the span tree (CONTRACT section 5), one row per span.
+    A top-down walk carries the nearest ancestor-or-self value of each field, so the result has one row
+    per span (not one per ancestor pair). A span whose parent is absent from its trace is a root
+    (an orphan when it names a parent); spans on a parent cycle are kept as roots of their own. -#}
+with recursive
+
+spans as (
+    select * from {{ ref('int_spans__normalized') }}
+),
+
+nodes as (
+    select
+        trace_id,
+        span_id,
+        parent_span_id,
+        span_feature,
+        span_tenant_id,
+        span_user_id,
+        span_conversation_id,
+        span_step,
+        is_agent_span,
+        agent_name,
+        agent_version,
+        is_tool_span,
+        tool_name
+    from spans
+),
+
+roots as (
+    select
+        nodes.*,
+        nodes.parent_span_id is not null as is_orphan
+    from nodes
+    left join nodes as parents
+        on parents.trace_id = nodes.trace_id
+        and parents.span_id = nodes.parent_span_id
+    where parents.span_id is null
+),
+
+walk as (
+    select
+        trace_id,
+        span_id,
+        span_id as root_span_id,
+        is_orphan,
+        0 as depth,
+        span_feature as inherited_feature,
+        span_tenant_id as inherited_tenant_id,
+        span_user_id as inherited_user_id,
+        span_conversation_id as inherited_conversation_id,
+        span_step as inherited_step,
+        case when is_agent_span then span_id end as agent_span_id,
+        case when is_agent_span then agent_name end as agent_name,
+        case when is_agent_span then agent_version end as agent_version,
+        case when is_tool_span then span_id end as tool_span_id,
+        case when is_tool_span then tool_name end as tool_name
+    from roots
+
+    union all
+
+    select
+        child.trace_id,
+        child.span_id,
+        walk.root_span_id,
+        walk.is_orphan,
+        walk.depth + 1,
+        coalesce(child.span_feature, walk.inherited_feature),
+        coalesce(child.span_tenant_id, walk.inherited_tenant_id),
+        coalesce(child.span_user_id, walk.inherited_user_id),
+        coalesce(child.span_conversation_id, walk.inherited_conversation_id),
+        coalesce(child.span_step, walk.inherited_step),
+        case when child.is_agent_span then child.span_id else walk.agent_span_id end,
+        case when child.is_agent_span then child.agent_name else walk.agent_name end,
+        case when child.is_agent_span then child.agent_version else walk.agent_version end,
+        case when child.is_tool_span then child.span_id else walk.tool_span_id end,
+        case when child.is_tool_span then child.tool_name else walk.tool_name end
+    from walk
+    inner join nodes as child
+        on child.trace_id = walk.trace_id
+        and child.parent_span_id = walk.span_id
+    -- a guard against pathological depth; real agent trees are a few dozen levels at most
+    where walk.depth < 500
+),
+
+unreached as (
+    -- parent cycles have no root: keep each such span with its own values
+    select
+        nodes.trace_id,
+        nodes.span_id,
+        nodes.span_id as root_span_id,
+        true as is_orphan,
+        0 as depth,
+        nodes.span_feature,
+        nodes.span_tenant_id,
+        nodes.span_user_id,
+        nodes.span_conversation_id,
+        nodes.span_step,
+        case when nodes.is_agent_span then nodes.span_id end,
+        case when nodes.is_agent_span then nodes.agent_name end,
+        case when nodes.is_agent_span then nodes.agent_version end,
+        case when nodes.is_tool_span then nodes.span_id end,
+        case when nodes.is_tool_span then nodes.tool_name end
+    from nodes
+    left join walk
+        on walk.trace_id = nodes.trace_id
+        and walk.span_id = nodes.span_id
+    where walk.span_id is null
+),
+
+final as (
+    select * from walk
+    union all
+    select * from unreached
+)
+
+select * from final

@@ -1,0 +1,130 @@
+{#- One row per tool span with the cost it carries (CONTRACT section 5):
+    nested = calls anywhere in the tool span's subtree (a tool that calls a model);
+    triggering = the call under the same parent that ended last at or before the tool started,
+    split evenly over every tool span that call started. -#}
+with recursive
+
+spans as (
+    select * from {{ ref('int_spans__normalized') }}
+),
+
+tree as (
+    select * from {{ ref('int_spans__tree') }}
+),
+
+calls as (
+    select * from {{ ref('int_llm_calls__priced') }}
+),
+
+tools as (
+    select
+        spans.trace_id,
+        spans.span_id as tool_span_id,
+        spans.parent_span_id,
+        spans.tool_name,
+        spans.status_code,
+        spans.started_at,
+        spans.ended_at,
+        spans.service_name,
+        tree.agent_span_id,
+        tree.agent_name,
+        coalesce(tree.inherited_feature, spans.resource_feature, '(unattributed)') as feature,
+        coalesce(tree.inherited_tenant_id, spans.resource_tenant_id, '(unattributed)') as tenant_id
+    from spans
+    inner join tree
+        on tree.trace_id = spans.trace_id
+        and tree.span_id = spans.span_id
+    where spans.is_tool_span
+),
+
+subtree as (
+    select trace_id, tool_span_id, tool_span_id as descendant_span_id, 0 as depth
+    from tools
+
+    union all
+
+    select subtree.trace_id, subtree.tool_span_id, child.span_id, subtree.depth + 1
+    from subtree
+    inner join spans as child
+        on child.trace_id = subtree.trace_id
+        and child.parent_span_id = subtree.descendant_span_id
+    where subtree.depth < 500
+),
+
+nested as (
+    select
+        subtree.trace_id,
+        subtree.tool_span_id,
+        count(calls.span_id) as nested_calls,
+        sum(calls.cost_usd) as nested_cost_usd,
+        sum(case when not calls.is_priced then 1 else 0 end) as nested_unpriced_calls
+    from subtree
+    inner join calls
+        on calls.trace_id = subtree.trace_id
+        and calls.span_id = subtree.descendant_span_id
+    group by subtree.trace_id, subtree.tool_span_id
+),
+
+trigger_candidates as (
+    select
+        tools.trace_id,
+        tools.tool_span_id,
+        calls.span_id as triggering_span_id,
+        calls.cost_usd as triggering_call_cost_usd,
+        calls.is_priced as is_triggering_call_priced,
+        row_number() over (
+            partition by tools.trace_id, tools.tool_span_id
+            order by calls.ended_at desc, calls.span_id desc
+        ) as candidate_rank
+    from tools
+    inner join calls
+        on calls.trace_id = tools.trace_id
+        and calls.call_parent_span_id = tools.parent_span_id
+        and calls.ended_at <= tools.started_at
+),
+
+triggers as (
+    select
+        *,
+        count(*) over (partition by trace_id, triggering_span_id) as tools_triggered
+    from trigger_candidates
+    where candidate_rank = 1
+),
+
+final as (
+    select
+        tools.tool_span_id,
+        tools.trace_id,
+        tools.trace_id as run_id,
+        tools.parent_span_id,
+        tools.tool_name,
+        tools.status_code as status,
+        tools.agent_span_id,
+        tools.agent_name,
+        tools.feature,
+        tools.tenant_id,
+        tools.service_name,
+        tools.started_at,
+        tools.ended_at,
+        {{ to_day('tools.started_at') }} as day,
+        coalesce(nested.nested_calls, 0) as nested_calls,
+        coalesce(nested.nested_unpriced_calls, 0) as nested_unpriced_calls,
+        coalesce(nested.nested_cost_usd, cast(0 as {{ money_type() }})) as nested_cost_usd,
+        triggers.triggering_span_id,
+        coalesce(triggers.tools_triggered, 0) as triggering_call_tools,
+        case
+            when triggers.triggering_call_cost_usd is not null
+                then {{ money_split('triggers.triggering_call_cost_usd', 'triggers.tools_triggered') }}
+            else cast(0 as {{ money_type() }})
+        end as triggering_cost_usd,
+        coalesce(not triggers.is_triggering_call_priced, false) as is_triggering_call_unpriced
+    from tools
+    left join nested
+        on nested.trace_id = tools.trace_id
+        and nested.tool_span_id = tools.tool_span_id
+    left join triggers
+        on triggers.trace_id = tools.trace_id
+        and triggers.tool_span_id = tools.tool_span_id
+)
+
+select * from final

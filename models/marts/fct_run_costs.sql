@@ -1,0 +1,106 @@
+{#- One row per run (trace): its span, tool and call totals. -#}
+with
+
+span_costs as (
+    select * from {{ ref('fct_span_costs') }}
+),
+
+spans as (
+    select * from {{ ref('int_spans__normalized') }}
+),
+
+tree as (
+    select * from {{ ref('int_spans__tree') }}
+),
+
+run_spans as (
+    select
+        trace_id as run_id,
+        min(started_at) as started_at,
+        max(ended_at) as ended_at,
+        count(*) as spans,
+        sum(case when status_code = 'error' then 1 else 0 end) as error_spans
+    from spans
+    group by trace_id
+),
+
+root_agent as (
+    -- the outermost agent span of the run
+    select
+        spans.trace_id as run_id,
+        spans.agent_name as root_agent_name,
+        spans.agent_version as root_agent_version
+    from spans
+    inner join tree
+        on tree.trace_id = spans.trace_id
+        and tree.span_id = spans.span_id
+    where spans.is_agent_span
+    qualify row_number() over (partition by spans.trace_id order by tree.depth, spans.started_at, spans.span_id) = 1
+),
+
+run_calls as (
+    select
+        run_id,
+        count(*) as calls,
+        sum(uncached_input_tokens) as uncached_input_tokens,
+        sum(cache_read_tokens) as cache_read_tokens,
+        sum(cache_write_tokens) as cache_write_tokens,
+        sum(cache_write_1h_tokens) as cache_write_1h_tokens,
+        sum(output_tokens) as output_tokens,
+        sum(reasoning_tokens) as reasoning_tokens,
+        sum(total_tokens) as total_tokens,
+        sum(cost_usd) as cost_usd,
+        sum(reported_cost_usd) as reported_cost_usd,
+        sum(case when is_priced then 0 else 1 end) as unpriced_calls,
+        sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens,
+        count(distinct feature) as features,
+        count(distinct tenant_id) as tenants
+    from span_costs
+    group by run_id
+),
+
+first_call as (
+    -- a run's feature and tenant are those of its earliest call (calls of one run normally agree)
+    select run_id, feature, tenant_id, user_hash, conversation_id
+    from span_costs
+    where true
+    qualify row_number() over (partition by run_id order by started_at, span_id) = 1
+),
+
+final as (
+    select
+        run_calls.run_id,
+        run_spans.started_at,
+        run_spans.ended_at,
+        {{ to_day('run_spans.started_at') }} as day,
+        first_call.feature,
+        first_call.tenant_id,
+        first_call.user_hash,
+        first_call.conversation_id,
+        root_agent.root_agent_name,
+        root_agent.root_agent_version,
+        run_spans.spans,
+        run_spans.error_spans,
+        run_calls.calls,
+        run_calls.uncached_input_tokens,
+        run_calls.cache_read_tokens,
+        run_calls.cache_write_tokens,
+        run_calls.cache_write_1h_tokens,
+        run_calls.output_tokens,
+        run_calls.reasoning_tokens,
+        run_calls.total_tokens,
+        coalesce(run_calls.cost_usd, cast(0 as {{ money_type() }})) as cost_usd,
+        run_calls.reported_cost_usd,
+        run_calls.unpriced_calls,
+        run_calls.unpriced_tokens,
+        run_calls.features > 1 or run_calls.tenants > 1 as has_mixed_attribution
+    from run_calls
+    inner join run_spans
+        on run_spans.run_id = run_calls.run_id
+    inner join first_call
+        on first_call.run_id = run_calls.run_id
+    left join root_agent
+        on root_agent.run_id = run_calls.run_id
+)
+
+select * from final

@@ -1,0 +1,78 @@
+{#- One row per provider call: tokens by bucket, the price row used and the cost. -#}
+with
+
+priced_calls as (
+    select * from {{ ref('int_llm_calls__priced') }}
+),
+
+final as (
+    select
+        -- ids
+        span_id,
+        trace_id,
+        run_id,
+        parent_span_id,
+        agent_span_id,
+        tool_span_id,
+
+        -- when
+        started_at,
+        ended_at,
+        day,
+
+        -- call and price
+        operation,
+        coalesce(resolved_provider, reported_provider) as provider,
+        coalesce(response_model, request_model) as reported_model,
+        request_model,
+        response_model,
+        priced_model,
+        model_resolution,
+        service_tier,
+        price_service_tier,
+        price_min_input_tokens,
+        price_effective_from,
+
+        -- tokens
+        input_semantics,
+        uncached_input_tokens,
+        cache_read_tokens,
+        cache_write_tokens,
+        cache_write_1h_tokens,
+        output_tokens,
+        reasoning_tokens,
+        total_input_tokens,
+        total_input_tokens + output_tokens as total_tokens,
+
+        -- cost (USD, exact decimals; null when unpriced)
+        uncached_input_cost_usd,
+        cache_read_cost_usd,
+        cache_write_cost_usd,
+        cache_write_1h_cost_usd,
+        output_cost_usd,
+        reasoning_cost_usd,
+        cost_usd,
+        reported_cost_usd,
+        is_priced,
+        unpriced_reason,
+        price_fallback,
+
+        -- attribution
+        feature,
+        tenant_id,
+        user_hash,
+        conversation_id,
+        agent_name,
+        agent_version,
+        step,
+        is_step_inferred,
+        tool_name,
+        service_name,
+        scope_name,
+        is_orphan,
+        layer_count,
+        loaded_at
+    from priced_calls
+)
+
+select * from final

@@ -1,0 +1,34 @@
+{#- One row per agent step: (run, agent span, step). Calls outside any agent span have agent_span_id '(none)'. -#}
+with
+
+span_costs as (
+    select * from {{ ref('fct_span_costs') }}
+),
+
+final as (
+    select
+        run_id,
+        coalesce(agent_span_id, '(none)') as agent_span_id,
+        step,
+        min(agent_name) as agent_name,
+        min(agent_version) as agent_version,
+        min(feature) as feature,
+        min(tenant_id) as tenant_id,
+        min(started_at) as started_at,
+        max(ended_at) as ended_at,
+        count(*) as calls,
+        sum(uncached_input_tokens) as uncached_input_tokens,
+        sum(cache_read_tokens) as cache_read_tokens,
+        sum(cache_write_tokens) as cache_write_tokens,
+        sum(cache_write_1h_tokens) as cache_write_1h_tokens,
+        sum(total_input_tokens) as input_tokens,
+        sum(output_tokens) as output_tokens,
+        sum(reasoning_tokens) as reasoning_tokens,
+        coalesce(sum(cost_usd), cast(0 as {{ money_type() }})) as cost_usd,
+        sum(case when is_priced then 0 else 1 end) as unpriced_calls,
+        sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens
+    from span_costs
+    group by run_id, coalesce(agent_span_id, '(none)'), step
+)
+
+select * from final

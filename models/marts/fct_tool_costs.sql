@@ -1,0 +1,34 @@
+{#- One row per tool invocation: the cost of calls inside it (nested) and its share of the call that started it (triggering). -#}
+with
+
+tool_invocations as (
+    select * from {{ ref('int_tool_invocations') }}
+),
+
+final as (
+    select
+        tool_span_id,
+        run_id,
+        parent_span_id,
+        agent_span_id,
+        agent_name,
+        tool_name,
+        status,
+        feature,
+        tenant_id,
+        service_name,
+        started_at,
+        ended_at,
+        day,
+        nested_calls,
+        nested_unpriced_calls,
+        nested_cost_usd,
+        triggering_span_id,
+        triggering_call_tools,
+        triggering_cost_usd,
+        is_triggering_call_unpriced,
+        nested_cost_usd + triggering_cost_usd as total_cost_usd
+    from tool_invocations
+)
+
+select * from final

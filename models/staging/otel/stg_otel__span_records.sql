@@ -1,0 +1,57 @@
+{#- Every span record that arrived, once per delivery, with where it came from.
+    Incremental by arrival: a run reads only the files (or table rows) not loaded before,
+    whatever their event time, so late files and backfills are picked up and nothing is read twice. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
+
+{%- set otel_source = get_setting('otel_source', 'otlp_files') -%}
+
+with
+
+source as (
+    {% if otel_source == 'otlp_files' %}
+        {{ otlp_span_records(otlp_files_to_load(get_setting('otel_spans_path'))) }}
+    {% else %}
+        {{ exceptions.raise_compiler_error("var otel_source must be 'otlp_files' or 'flat_table', got '" ~ otel_source ~ "'") }}
+    {% endif %}
+),
+
+renamed as (
+    select
+        -- ids
+        trace_id,
+        span_id,
+        parent_span_id,
+
+        -- span
+        span_name,
+        span_kind_code,
+        status_code_value,
+        status_message,
+        scope_name,
+        scope_version,
+
+        -- attributes
+        resource_attributes,
+        span_attributes,
+
+        -- timestamps
+        start_time,
+        end_time,
+
+        -- arrival
+        source_file,
+        source_line,
+        record_position,
+        current_timestamp as loaded_at,
+        '{{ invocation_id }}' as load_id,
+        quarantine_reason
+    from source
+)
+
+select * from renamed
