@@ -4,6 +4,10 @@ with
 
 span_costs as (
     select * from {{ ref('fct_span_costs') }}
+    {% if is_incremental() %}
+    -- every group of a day the batch touched is recomputed from the (already updated) span mart
+    where day in (select distinct day from {{ ref('int_llm_calls__priced') }})
+    {% endif %}
 ),
 
 daily as (

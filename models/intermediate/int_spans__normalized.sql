@@ -32,8 +32,11 @@ extracted as (
         lower({{ attr('span_attributes', 'traceloop.span.kind') }}) as traceloop_kind,
 
         -- provider and models
+        -- the Vercel AI SDK copies its provider id ('openai.chat') into gen_ai.system: read that one through ai.model.provider
         {{ normalize_provider(
-            'coalesce(' ~ attr_coalesce('span_attributes', ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system'])
+            'coalesce(' ~ attr('span_attributes', 'gen_ai.provider.name')
+            ~ ', nullif(' ~ attr('span_attributes', 'gen_ai.system') ~ ', ' ~ attr('span_attributes', 'ai.model.provider') ~ ')'
+            ~ ', ' ~ attr_coalesce('span_attributes', ['llm.provider', 'llm.system'])
             ~ ', ' ~ part_before(attr('span_attributes', 'ai.model.provider'), '.') ~ ')'
         ) }} as provider,
         lower(trim({{ attr_coalesce('span_attributes', ['gen_ai.request.model', 'llm.model_name', 'embedding.model_name', 'ai.model.id', 'llm.request.model']) }})) as request_model,
@@ -42,7 +45,7 @@ extracted as (
         lower({{ attr_coalesce('span_attributes', ['gen_ai.openai.response.service_tier', 'gen_ai.openai.request.service_tier', 'openai.response.service_tier', 'gen_ai.request.service_tier']) }}) as reported_service_tier,
 
         -- usage as emitted
-        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'llm.usage.prompt_tokens']) }} as reported_input_tokens,
+        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'llm.usage.prompt_tokens', 'ai.usage.tokens']) }} as reported_input_tokens,
         {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion', 'ai.usage.outputTokens', 'ai.usage.completionTokens', 'llm.usage.completion_tokens']) }} as reported_output_tokens,
         {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'llm.token_count.prompt_details.cache_read', 'ai.usage.cachedInputTokens']) }} as reported_cache_read_tokens,
         {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.cache_write_input_tokens', 'llm.token_count.prompt_details.cache_write']) }} as reported_cache_write_tokens,

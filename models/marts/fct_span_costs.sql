@@ -1,15 +1,30 @@
-{#- One row per provider call: tokens by bucket, the price row used and the cost. -#}
+{#- One row per provider call: tokens by bucket, the price row used and the cost.
+    Incremental: the runs of the processing batch (int_spans__in_batch) are replaced whole. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='run_id',
+        on_schema_change='append_new_columns',
+    )
+}}
+-- depends_on: {{ ref('int_spans__in_batch') }}
+{{ assert_full_batch_for_rebuild() }}
 with
 
 priced_calls as (
     select * from {{ ref('int_llm_calls__priced') }}
 ),
 
+batch_runs as (
+    select distinct trace_id, run_loaded_at from {{ ref('int_spans__in_batch') }}
+),
+
 final as (
     select
         -- ids
         span_id,
-        trace_id,
+        priced_calls.trace_id,
         run_id,
         parent_span_id,
         agent_span_id,
@@ -71,8 +86,12 @@ final as (
         scope_name,
         is_orphan,
         layer_count,
-        loaded_at
+        priced_calls.loaded_at,
+        -- newest arrival of any record of the run: the incremental watermark
+        batch_runs.run_loaded_at
     from priced_calls
+    inner join batch_runs
+        on batch_runs.trace_id = priced_calls.trace_id
 )
 
 select * from final

@@ -1,8 +1,22 @@
-{#- One row per agent step: (run, agent span, step). Calls outside any agent span have agent_span_id '(none)'. -#}
+{#- One row per agent step: (run, agent span, step). Calls outside any agent span have agent_span_id '(none)'.
+    Incremental: the runs of the processing batch are replaced whole. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='run_id',
+        on_schema_change='append_new_columns',
+    )
+}}
+-- depends_on: {{ ref('int_spans__in_batch') }}
+{{ assert_full_batch_for_rebuild() }}
 with
 
 span_costs as (
     select * from {{ ref('fct_span_costs') }}
+    {% if is_incremental() %}
+    where run_id in (select trace_id from {{ ref('int_spans__in_batch') }})
+    {% endif %}
 ),
 
 final as (

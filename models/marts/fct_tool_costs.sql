@@ -1,4 +1,15 @@
-{#- One row per tool invocation: the cost of calls inside it (nested) and its share of the call that started it (triggering). -#}
+{#- One row per tool invocation: the cost of calls inside it (nested) and its share of the call that started it (triggering).
+    Incremental: the runs of the processing batch are replaced whole. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='run_id',
+        on_schema_change='append_new_columns',
+    )
+}}
+-- depends_on: {{ ref('int_spans__in_batch') }}
+{{ assert_full_batch_for_rebuild() }}
 with
 
 tool_invocations as (
@@ -13,7 +24,8 @@ final as (
         agent_span_id,
         agent_name,
         tool_name,
-        status,
+        -- OTel's unset status means no error was recorded
+        case when status = 'error' then 'error' else 'ok' end as status,
         feature,
         tenant_id,
         service_name,

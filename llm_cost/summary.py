@@ -1,0 +1,121 @@
+"""The short cost report `make run` ends with, read from the built DuckDB file."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Sequence
+
+TOP_N = 5
+
+
+class SummaryError(Exception):
+    """A user-facing problem (missing file, project not built): printed, never a traceback."""
+
+
+def _money(value: Decimal | None) -> str:
+    if value is None:
+        return "$0.00"
+    return f"${value:,.2f}" if value >= Decimal("0.01") or value == 0 else f"${value:.6f}"
+
+
+def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = [title]
+    for n, row in enumerate(cells):
+        lines.append("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))))
+        if n == 0:
+            lines.append("  " + "  ".join("-" * w for w in widths))
+    if not rows:
+        lines.append("  (none)")
+    return lines
+
+
+def build_summary(duckdb_path: Path) -> str:
+    """Return the report text; raises SummaryError when the file or the marts are missing."""
+    import duckdb
+
+    if not duckdb_path.exists():
+        raise SummaryError(f"no DuckDB file at {duckdb_path}: run `make run` (or `dbt build`) first")
+    try:
+        con = duckdb.connect(str(duckdb_path), read_only=True)
+    except duckdb.Error as exc:
+        raise SummaryError(f"cannot open {duckdb_path}: {exc}") from None
+    try:
+        return _report(con, duckdb_path)
+    except duckdb.CatalogException as exc:
+        raise SummaryError(f"the marts are not built in {duckdb_path}: {exc}") from None
+    finally:
+        con.close()
+
+
+def _report(con: Any, duckdb_path: Path) -> str:
+    def rows(sql: str) -> list[tuple[Any, ...]]:
+        return con.execute(sql).fetchall()
+
+    calls, runs, cost, unpriced_calls, unpriced_tokens, first, last = rows(
+        """
+        select count(*), count(distinct run_id), coalesce(sum(cost_usd), 0),
+               sum(case when is_priced then 0 else 1 end),
+               coalesce(sum(case when is_priced then 0 else total_tokens end), 0),
+               min(started_at), max(started_at)
+        from fct_span_costs
+        """
+    )[0]
+    out = [
+        "",
+        "LLM cost summary",
+        "================",
+        f"Total cost: {_money(cost)} over {calls:,} calls in {runs:,} runs ({first} .. {last} UTC)",
+        "",
+    ]
+
+    def top(dimension: str) -> list[tuple[Any, ...]]:
+        return [
+            (name, f"{n:,}", _money(c) + (f" + {u:,} UNPRICED calls" if u else ""))
+            for name, n, c, u in rows(
+                f"""
+                select {dimension}, count(*), coalesce(sum(cost_usd), 0) as cost,
+                       sum(case when is_priced then 0 else 1 end)
+                from fct_span_costs group by 1 order by cost desc, 1 limit {TOP_N}
+                """
+            )
+        ]
+
+    out += _table("Top features", ["feature", "calls", "cost"], top("feature")) + [""]
+    out += _table("Top tenants", ["tenant", "calls", "cost"], top("tenant_id")) + [""]
+    out += _table("Top models", ["provider/model", "calls", "cost"], top("provider || '/' || coalesce(priced_model, reported_model)")) + [""]
+    expensive = [
+        (run_id, feature, f"{n:,}", _money(c))
+        for run_id, feature, n, c in rows(
+            f"select run_id, feature, calls, cost_usd from fct_run_costs order by cost_usd desc, run_id limit {TOP_N}"
+        )
+    ]
+    out += _table("Most expensive runs", ["run_id", "feature", "calls", "cost"], expensive) + [""]
+
+    quarantined = rows("select count(*) from stg_otel__quarantine")[0][0]
+    duplicates = rows("select count(*) from int_llm_calls__dropped_duplicates")[0][0]
+    fallback = rows("select count(*) from fct_span_costs where price_fallback")[0][0]
+    out.append(
+        f"Data quality: {quarantined:,} quarantined records (stg_otel__quarantine), "
+        f"{duplicates:,} duplicate call layers folded (int_llm_calls__dropped_duplicates), "
+        f"{fallback:,} calls priced with a fallback rate (price_fallback)."
+    )
+
+    unpriced = rows(
+        "select provider, model, calls, tokens, reason from rpt_unpriced_models order by calls desc, provider, model"
+    )
+    if unpriced:
+        out += [
+            "",
+            "!" * 78,
+            f"!! UNPRICED MODELS: {unpriced_calls:,} calls and {unpriced_tokens:,} tokens have NO COST in the totals above",
+            "!! Add their prices to seeds/model_prices.csv (or an alias to seeds/model_aliases.csv):",
+        ]
+        out += [f"!!   {p}/{m}: {n:,} calls, {t:,} tokens ({reason})" for p, m, n, t, reason in unpriced]
+        out += ["!" * 78]
+    else:
+        out.append("Every call is priced.")
+    out += ["", f"DuckDB file: {duckdb_path.resolve()}  (marts: fct_*, rpt_unpriced_models)", ""]
+    return "\n".join(out)

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from dbt_runner import PROJECT_DIR, DbtProject  # noqa: E402
+
+sys.path.insert(0, str(PROJECT_DIR))
+
+from llm_cost.generate import generate  # noqa: E402
+
+DEMO_SPANS = 4000
+DEMO_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def demo_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    generate(out, spans=DEMO_SPANS, seed=DEMO_SEED)
+    return out
+
+
+@pytest.fixture(scope="session")
+def built(demo_set: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The demo set built once on a DuckDB file of its own (unpriced as warn, so every mart builds)."""
+    work = tmp_path_factory.mktemp("build")
+    project = DbtProject(work / "e2e.duckdb", str(demo_set / "spans" / "*.json*"), work)
+    project.run("seed", "--quiet")
+    project.run("build", "--exclude", "test_type:unit", vars={"unpriced_severity": "warn"})
+    return project

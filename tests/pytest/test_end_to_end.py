@@ -1,0 +1,203 @@
+"""The demo set built end to end, checked against the generator's ground truth priced independently."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from dbt_runner import PROJECT_DIR, DbtProject
+from reference_pricing import Call, PriceBook
+
+BUCKETS = ["uncached_input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens"]
+CENT = Decimal("0.01")
+
+
+def _truth_calls(demo_set: Path) -> list[dict[str, str]]:
+    with open(demo_set / "truth" / "calls.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def truth(demo_set: Path) -> list[dict]:
+    """Truth calls with an expected cost computed here, from the price seed, by the reference lookup."""
+    book = PriceBook(PROJECT_DIR / "seeds" / "model_prices.csv")
+    calls = []
+    for row in _truth_calls(demo_set):
+        tokens = {b: int(row[b]) for b in BUCKETS}
+        call = Call(
+            provider=row["provider"],
+            model=row["model"],
+            service_tier=row["service_tier"] or "standard",
+            started_at=datetime.fromisoformat(row["started_at"].replace("Z", "+00:00")),
+            uncached=tokens["uncached_input_tokens"],
+            cache_read=tokens["cache_read_tokens"],
+            cache_write=tokens["cache_write_tokens"],
+            cache_write_1h=tokens["cache_write_1h_tokens"],
+            output=tokens["output_tokens"],
+            reasoning=tokens["reasoning_tokens"],
+        )
+        calls.append({**row, **tokens, "day": call.started_at.date().isoformat(), "cost": book.cost(call)})
+    return calls
+
+
+def _rollup(calls: list[dict], key) -> dict:
+    out: dict = defaultdict(lambda: {"calls": 0, "cost": Decimal(0), "unpriced_calls": 0, **{b: 0 for b in BUCKETS}})
+    for c in calls:
+        agg = out[key(c)]
+        agg["calls"] += 1
+        for b in BUCKETS:
+            agg[b] += c[b]
+        if c["cost"] is None:
+            agg["unpriced_calls"] += 1
+        else:
+            agg["cost"] += c["cost"]
+    return dict(out)
+
+
+def _compare(expected: dict, actual: dict, what: str) -> None:
+    assert set(actual) == set(expected), f"{what}: keys differ: missing {sorted(set(expected) - set(actual))[:5]}, extra {sorted(set(actual) - set(expected))[:5]}"
+    for key, exp in expected.items():
+        act = actual[key]
+        for field in ["calls", "unpriced_calls", *BUCKETS]:
+            assert act[field] == exp[field], f"{what} {key}: {field} {act[field]} != expected {exp[field]}"
+        assert abs(act["cost"] - exp["cost"]) < CENT, f"{what} {key}: cost {act['cost']} != expected {exp['cost']}"
+
+
+def _mart_rollup(project: DbtProject, sql: str) -> dict:
+    cols = ["calls", "unpriced_calls", *BUCKETS, "cost"]
+    out = {}
+    for row in project.query(sql):
+        n = len(row) - len(cols)
+        key = row[0] if n == 1 else tuple(str(v) for v in row[:n])
+        if n == 1:
+            key = str(key)
+        out[key] = dict(zip(cols, row[n:]))
+        out[key]["cost"] = Decimal(out[key]["cost"] or 0)
+    return out
+
+
+SUMS = "sum(unpriced_calls), " + ", ".join(f"sum({b})" for b in BUCKETS) + ", sum(cost_usd)"
+
+
+def test_every_mart_agrees_with_independent_truth_by_run(built: DbtProject, truth: list[dict]) -> None:
+    expected = _rollup(truth, lambda c: c["run_id"])
+    actual = _mart_rollup(built, f"select run_id, sum(calls), {SUMS} from fct_run_costs group by 1")
+    _compare(expected, actual, "run")
+
+
+def test_feature_and_tenant_days_agree_with_truth(built: DbtProject, truth: list[dict]) -> None:
+    for dim, mart in [("feature", "fct_feature_costs_daily"), ("tenant_id", "fct_tenant_costs_daily")]:
+        expected = _rollup(truth, lambda c: (c["day"], c[dim]))
+        actual = _mart_rollup(built, f"select cast(day as varchar), {dim}, sum(calls), {SUMS} from {mart} group by 1, 2")
+        _compare(expected, actual, mart)
+
+
+def test_steps_agree_with_truth(built: DbtProject, truth: list[dict]) -> None:
+    expected = _rollup(truth, lambda c: (c["run_id"], c["agent_span_id"] or "(none)", str(int(c["step"]))))
+    actual = _mart_rollup(
+        built,
+        f"""select run_id, agent_span_id, cast(step as varchar), sum(calls),
+            sum(unpriced_calls), {', '.join(f'sum({b})' for b in BUCKETS)}, sum(cost_usd)
+            from fct_step_costs group by 1, 2, 3""",
+    )
+    _compare(expected, actual, "step")
+
+
+def test_span_costs_total_to_the_cent(built: DbtProject, truth: list[dict]) -> None:
+    expected = sum((c["cost"] for c in truth if c["cost"] is not None), Decimal(0))
+    (actual,) = built.query("select sum(cost_usd) from fct_span_costs")[0]
+    assert abs(Decimal(actual) - expected) < CENT
+    assert expected > 0
+
+
+def test_attribution_per_call_matches_truth(built: DbtProject, truth: list[dict]) -> None:
+    expected = sorted(
+        ((c["run_id"], c["feature"], c["tenant_id"], c["conversation_id"] or "(unattributed)", c["agent_name"] or None, c["tool_name"] or None, c["provider"], c["model"] if c["cost"] is not None else None)
+        for c in truth), key=repr
+    )
+    actual = sorted(
+        (tuple(r) for r in built.query(
+            "select run_id, feature, tenant_id, conversation_id, agent_name, tool_name, provider, case when is_priced then priced_model end from fct_span_costs"
+        )), key=repr
+    )
+    assert actual == expected
+
+
+def test_tools_nested_and_triggering_costs(built: DbtProject, truth: list[dict], demo_set: Path) -> None:
+    nested: dict[str, Decimal] = defaultdict(Decimal)
+    triggering: dict[str, Decimal] = defaultdict(Decimal)
+    for c in truth:
+        if c["cost"] is None:
+            continue
+        # nested: every enclosing tool counts the call; the truth lists the nearest, so walk up via tools.csv parents
+        for tool in filter(None, c.get("tool_ancestors", c["tool_span_id"]).split("|")):
+            nested[tool] += c["cost"]
+        triggered = [t for t in c["triggers"].split("|") if t]
+        for tool in triggered:
+            triggering[tool] += c["cost"] / len(triggered)
+    with open(demo_set / "truth" / "tools.csv", newline="") as f:
+        tools = {r["tool_span_id"]: r for r in csv.DictReader(f)}
+    rows = {r[0]: r for r in built.query("select tool_span_id, tool_name, status, nested_cost_usd, triggering_cost_usd from fct_tool_costs")}
+    assert set(rows) == set(tools)
+    for tool_id, (_, name, status, nested_cost, trig_cost) in rows.items():
+        assert name == tools[tool_id]["tool_name"]
+        assert status == tools[tool_id]["status"]
+        assert abs(Decimal(nested_cost) - nested[tool_id]) < CENT, tool_id
+        assert abs(Decimal(trig_cost) - triggering[tool_id]) < CENT, tool_id
+    assert any(v > 0 for v in nested.values()), "the demo must have a tool that calls a model"
+    assert any(v > 0 for v in triggering.values())
+
+
+def test_every_record_staged_or_quarantined(built: DbtProject, demo_set: Path) -> None:
+    manifest = json.loads((demo_set / "truth" / "manifest.json").read_text())
+    records, quarantined = built.query(
+        "select count(*), count(quarantine_reason) from stg_otel__span_records"
+    )[0]
+    (staged,) = built.query("select count(*) from stg_otel__spans")[0]
+    assert records == manifest["span_records"] + manifest["bad_lines"]
+    assert quarantined == manifest["bad_lines"] + manifest["bad_spans"]
+    assert staged == manifest["distinct_spans"]
+    reasons = {r[0] for r in built.query("select quarantine_reason from stg_otel__quarantine")}
+    assert "line is not valid JSON" in reasons
+
+
+def test_duplicate_layers_are_listed_and_counted_once(built: DbtProject, demo_set: Path, truth: list[dict]) -> None:
+    manifest = json.loads((demo_set / "truth" / "manifest.json").read_text())
+    (dropped,) = built.query("select count(*) from int_llm_calls__dropped_duplicates")[0]
+    assert dropped == manifest["duplicate_layer_calls"] > 0
+    (calls,) = built.query("select count(*) from fct_span_costs")[0]
+    assert calls == len(truth)
+
+
+def test_unpriced_model_is_loud(built: DbtProject) -> None:
+    rows = built.query("select provider, model, calls from rpt_unpriced_models")
+    assert ("mistral_ai", "mistral-large-2411") in {(p, m) for p, m, _ in rows}
+    (null_costs,) = built.query("select count(*) from fct_span_costs where not is_priced and cost_usd is null")[0]
+    assert null_costs == sum(n for _, _, n in rows)
+    # default severity: the build's test fails
+    result = built.run("test", "--select", "rpt_unpriced_models", check=False, vars={})
+    assert result.returncode != 0
+    assert "no_unpriced_calls" in result.stdout and "FAIL" in result.stdout
+
+
+def test_no_content_or_raw_user_ids_in_marts(built: DbtProject, truth: list[dict]) -> None:
+    users = {c["user_id"] for c in truth if c["user_id"]}
+    assert users
+    for (table,) in built.query("select table_name from information_schema.tables where table_name like 'fct_%' or table_name like 'rpt_%'"):
+        text = " ".join(str(v) for row in built.query(f"select * from {table}") for v in row)
+        assert "SECRET" not in text, table
+        leaked = [u for u in users if f" {u} " in f" {text} "]
+        assert not leaked, (table, leaked[:3])
+
+
+def test_money_columns_are_exact_decimals(built: DbtProject) -> None:
+    types = dict(built.query(
+        "select column_name, data_type from information_schema.columns where table_name = 'fct_span_costs' and column_name like '%cost_usd'"
+    ))
+    assert types and all(t.startswith("DECIMAL") for t in types.values()), types
