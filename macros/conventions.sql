@@ -24,6 +24,7 @@
         when 'gcp.vertex_ai' then 'gcp.gemini'
         when 'google.generative-ai' then 'gcp.gemini'
         when 'bedrock' then 'aws.bedrock'
+        when 'aws' then 'aws.bedrock'
         when 'aws_bedrock' then 'aws.bedrock'
         when 'amazon-bedrock' then 'aws.bedrock'
         when 'azure' then 'azure.ai.openai'

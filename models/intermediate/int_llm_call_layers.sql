@@ -1,7 +1,8 @@
 {#- Every provider-call span, with the span that stands for its call (CONTRACT section 4: one call recorded
     by two instrumentation layers is counted once). Two spans of one trace are one call when they share a
     response id, or have the same model and token totals and one's time range contains the other's.
-    The kept span has the most usage buckets filled, then is the outermost, then has the smallest span_id. -#}
+    The kept span has the most usage buckets filled (cache read, cache write, 1-hour write, reasoning), then is the
+    outermost (earliest start, latest end), then has the smallest span_id. -#}
 with
 
 spans as (
@@ -22,12 +23,11 @@ calls as (
         regexp_replace(coalesce(response_model, request_model, ''), '^.*/', '') as match_model,
         uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens as input_total_tokens,
         output_tokens,
-        (case when response_id is not null then 1 else 0 end)
-            + (case when cache_read_tokens > 0 then 1 else 0 end)
-            + (case when cache_write_tokens + cache_write_1h_tokens > 0 then 1 else 0 end)
-            + (case when reasoning_tokens > 0 then 1 else 0 end)
-            + (case when provider is not null then 1 else 0 end)
-            + (case when response_model is not null then 1 else 0 end) as filled_fields
+        -- usage buckets filled: the layer that saw cache and reasoning detail is the better record of the call
+        (case when cache_read_tokens > 0 then 1 else 0 end)
+            + (case when cache_write_tokens > 0 then 1 else 0 end)
+            + (case when cache_write_1h_tokens > 0 then 1 else 0 end)
+            + (case when reasoning_tokens > 0 then 1 else 0 end) as filled_fields
     from spans
 ),
 

@@ -7,7 +7,7 @@
 with
 
 spans as (
-    select * from {{ ref('stg_otel__spans') }}
+    select * from {{ ref('int_spans__in_batch') }}
 ),
 
 extracted as (

@@ -201,3 +201,10 @@ def test_money_columns_are_exact_decimals(built: DbtProject) -> None:
         "select column_name, data_type from information_schema.columns where table_name = 'fct_span_costs' and column_name like '%cost_usd'"
     ))
     assert types and all(t.startswith("DECIMAL") for t in types.values()), types
+
+
+def test_dbt_unit_tests_pass(built: DbtProject) -> None:
+    """The rules of CONTRACT sections 4 and 5 at their edges (unit tests in the models' YAML)."""
+    result = built.run("test", "--select", "test_type:unit", check=False)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "PASS=" in result.stdout and " ERROR=0" in result.stdout

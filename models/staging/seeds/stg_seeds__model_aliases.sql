@@ -6,7 +6,8 @@ source as (
 
 renamed as (
     select
-        lower(trim(pattern)) as pattern,
+        -- matched against lower-cased names; not lower-cased itself (\D and \d differ)
+        trim(pattern) as pattern,
         lower(trim(provider)) as provider,
         lower(trim(model)) as model,
         note
