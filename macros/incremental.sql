@@ -1,15 +1,70 @@
-{#- Incremental processing (see README, "Incremental builds").
+{#- Incremental processing (README, "Incremental builds").
 
-    Arrival, not event time, drives it: stg_otel__span_records appends the records of files not loaded
-    before, each stamped with loaded_at. A run (trace) is in the processing batch when any of its records
-    was loaded after the watermark: the newest run_loaded_at already in fct_span_costs. The intermediate
-    models then hold the batch's runs, recomputed whole, and each fct_ mart replaces exactly those runs. -#}
+    Arrival, not event time, drives it. stg_otel__span_records appends the records of files not loaded before,
+    each stamped with loaded_at. After a build in which every fct_ mart succeeded, an on-run-end hook records
+    in table llm_cost_build_state how far the records were processed (loaded_through) and which pricing was
+    applied (pricing_version, a hash of both seeds). The next build's batch (int_spans__in_batch) is every run
+    with a record loaded after loaded_through, plus the runs int_runs__repriced finds when the seeds changed.
+    A failed or partial build records nothing, so its work is redone, never skipped. -#}
 
-{#- The relation holding the watermark, or none when everything must be processed (first build, full refresh). -#}
-{% macro batch_watermark_relation() %}
+{% macro fct_marts() %}
+    {{ return(['fct_span_costs', 'fct_run_costs', 'fct_step_costs', 'fct_tool_costs', 'fct_feature_costs_daily', 'fct_tenant_costs_daily']) }}
+{% endmacro %}
+
+{#- The state table, or none when everything must be processed (first build, --full-refresh). -#}
+{% macro build_state_relation() %}
     {%- if flags.FULL_REFRESH or not execute -%}{{ return(none) }}{%- endif -%}
-    {%- set relation = adapter.get_relation(database=this.database, schema=this.schema, identifier='fct_span_costs') -%}
-    {{ return(relation) }}
+    {{ return(adapter.get_relation(database=target.database, schema=target.schema, identifier='llm_cost_build_state')) }}
+{% endmacro %}
+
+{#- A hash of both pricing seeds' content: a change of any price or alias row changes it. -#}
+{% macro pricing_version(prices_relation, aliases_relation) %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set parts = [] -%}
+    {%- for relation in [prices_relation, aliases_relation] -%}
+        {%- set table = run_query('select * from ' ~ relation) -%}
+        {%- set rows = [] -%}
+        {%- for row in table.rows -%}{%- do rows.append(row.values() | map('string') | join('|')) -%}{%- endfor -%}
+        {%- do parts.append(rows | sort | join('\n')) -%}
+    {%- endfor -%}
+    {{ return(local_md5(parts | join('\n--\n'))) }}
+{% endmacro %}
+
+{% macro recorded_pricing_version(state_relation) %}
+    {%- set result = run_query('select pricing_version from ' ~ state_relation ~ ' order by recorded_at desc limit 1') -%}
+    {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
+{% endmacro %}
+
+{#- on-run-end: record the processed state, only when every fct_ mart was built successfully in this invocation. -#}
+{% macro record_build_state(results) %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set succeeded = [] -%}
+    {%- for result in results -%}
+        {%- if result.node.resource_type == 'model' and result.node.package_name == 'llm_cost'
+              and result.node.name in fct_marts() and result.status == 'success' -%}
+            {%- do succeeded.append(result.node.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if succeeded | unique | list | length < fct_marts() | length -%}{{ return('') }}{%- endif -%}
+    {%- set records = adapter.get_relation(database=target.database, schema=target.schema, identifier='stg_otel__span_records') -%}
+    {%- set prices = adapter.get_relation(database=target.database, schema=target.schema, identifier='model_prices') -%}
+    {%- set aliases = adapter.get_relation(database=target.database, schema=target.schema, identifier='model_aliases') -%}
+    {%- set state = api.Relation.create(database=target.database, schema=target.schema, identifier='llm_cost_build_state') -%}
+    {%- set version = pricing_version(prices, aliases) -%}
+    {%- call statement('create_build_state') -%}
+        create table if not exists {{ state }} (
+            recorded_at {{ type_timestamp() }},
+            loaded_through {{ type_timestamp() }},
+            pricing_version {{ type_string() }}
+        )
+    {%- endcall -%}
+    {%- call statement('record_build_state') -%}
+        insert into {{ state }} (recorded_at, loaded_through, pricing_version)
+        select {{ current_utc_timestamp() }}, max(loaded_at), '{{ version }}'
+        from {{ records }}
+    {%- endcall -%}
+    {%- do adapter.commit() if target.type == 'duckdb' else none -%}
+    {{ return('') }}
 {% endmacro %}
 
 {#- Fail loudly when a mart would be rebuilt from scratch out of a partial batch. -#}

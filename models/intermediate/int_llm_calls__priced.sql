@@ -5,65 +5,21 @@
 with
 
 calls as (
-    select * from {{ ref('int_llm_calls') }}
+    select
+        *,
+        uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens as total_input_tokens
+    from {{ ref('int_llm_calls') }}
 ),
 
 resolved_names as (
     select * from {{ ref('int_model_names__resolved') }}
 ),
 
-prices as (
-    select * from {{ ref('int_model_prices__ranged') }}
-),
-
 calls_with_model as (
-    select
-        calls.*,
-        calls.uncached_input_tokens + calls.cache_read_tokens + calls.cache_write_tokens + calls.cache_write_1h_tokens as total_input_tokens,
-        coalesce(by_response.priced_provider, by_request.priced_provider) as resolved_provider,
-        coalesce(by_response.priced_model, by_request.priced_model) as priced_model,
-        coalesce(by_response.resolution, by_request.resolution) as model_resolution
-    from calls
-    left join resolved_names as by_response
-        on coalesce(by_response.reported_provider, '') = coalesce(calls.reported_provider, '')
-        and by_response.model_name = calls.response_model
-    left join resolved_names as by_request
-        on coalesce(by_request.reported_provider, '') = coalesce(calls.reported_provider, '')
-        and by_request.model_name = calls.request_model
+    {{ calls_with_priced_model('calls', 'resolved_names') }}
 ),
 
-price_candidates as (
-    select
-        calls_with_model.span_id,
-        prices.service_tier as price_service_tier,
-        prices.min_input_tokens,
-        prices.effective_from,
-        prices.input_usd_per_mtok,
-        prices.output_usd_per_mtok,
-        prices.cache_read_usd_per_mtok,
-        prices.cache_write_usd_per_mtok,
-        prices.cache_write_1h_usd_per_mtok,
-        prices.reasoning_usd_per_mtok,
-        row_number() over (
-            partition by calls_with_model.span_id
-            order by
-                case when prices.service_tier = calls_with_model.service_tier then 0 else 1 end,
-                prices.min_input_tokens desc
-        ) as candidate_rank
-    from calls_with_model
-    inner join prices
-        on prices.provider = calls_with_model.resolved_provider
-        and prices.model = calls_with_model.priced_model
-        and prices.service_tier in (calls_with_model.service_tier, 'standard')
-        and prices.effective_from <= calls_with_model.started_at
-        and (prices.effective_to is null or calls_with_model.started_at < prices.effective_to)
-        -- a long-context tier applies when the whole input exceeds its threshold
-        and (prices.min_input_tokens = 0 or calls_with_model.total_input_tokens > prices.min_input_tokens)
-),
-
-chosen_price as (
-    select * from price_candidates where candidate_rank = 1
-),
+{{ choose_price_rows('calls_with_model') }},
 
 priced as (
     select
@@ -77,6 +33,7 @@ priced as (
         chosen_price.cache_write_usd_per_mtok,
         chosen_price.cache_write_1h_usd_per_mtok,
         chosen_price.reasoning_usd_per_mtok,
+        coalesce(chosen_price.price_fingerprint, 'unpriced') as price_fingerprint,
         chosen_price.input_usd_per_mtok is not null
             and (calls_with_model.output_tokens = 0 or chosen_price.output_usd_per_mtok is not null) as is_priced,
         case

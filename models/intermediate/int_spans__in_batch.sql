@@ -1,8 +1,9 @@
-{#- The spans to (re)process in this build: every staged span of each run that received a record since the
-    marts' watermark (a late child, a late parent, a re-delivery or a backfill of old files alike).
-    Runs are recomputed whole, so a run's result never depends on the order its spans arrived in.
-    On a first build or --full-refresh, every run. -#}
-{%- set watermark_relation = batch_watermark_relation() -%}
+{#- The spans to (re)process in this build: every staged span of each run that received a record after the last
+    complete build (a late child, a late parent, a re-delivery or a backfill of old files alike), or whose price
+    changed with the seeds (int_runs__repriced). Runs are recomputed whole, so a run's result never depends on
+    the order its spans arrived in. On a first build or --full-refresh, every run. -#}
+-- depends_on: {{ ref('int_runs__repriced') }}
+{% set state = build_state_relation() %}
 
 with
 
@@ -15,25 +16,38 @@ spans as (
     select * from {{ ref('stg_otel__spans') }}
 ),
 
-batch_runs as (
+run_arrivals as (
     select
         trace_id,
         max(loaded_at) as run_loaded_at
     from span_records
     group by trace_id
-    {% if watermark_relation is not none %}
-    having max(loaded_at) > (select coalesce(max(run_loaded_at), cast('1900-01-01' as {{ type_timestamp() }})) from {{ watermark_relation }})
+),
+
+batch_runs as (
+    {% if state is none %}
+    select trace_id from run_arrivals
+    {% else %}
+    select trace_id from run_arrivals
+    where run_loaded_at > (
+        select loaded_through from {{ state }}
+        order by recorded_at desc
+        limit 1
+    )
+    union
+    select run_id from {{ ref('int_runs__repriced') }}
     {% endif %}
 ),
 
 final as (
     select
         spans.*,
-        batch_runs.run_loaded_at,
-        {{ 'false' if watermark_relation is not none else 'true' }} as is_full_batch
+        run_arrivals.run_loaded_at,
+        {{ 'true' if state is none else 'false' }} as is_full_batch
     from spans
-    inner join batch_runs
-        on batch_runs.trace_id = spans.trace_id
+    inner join run_arrivals
+        on run_arrivals.trace_id = spans.trace_id
+    where spans.trace_id in (select trace_id from batch_runs)
 )
 
 select * from final

@@ -38,6 +38,7 @@ final as (
         -- call and price
         operation,
         coalesce(resolved_provider, reported_provider) as provider,
+        reported_provider,
         coalesce(response_model, request_model) as reported_model,
         request_model,
         response_model,
@@ -47,6 +48,7 @@ final as (
         price_service_tier,
         price_min_input_tokens,
         price_effective_from,
+        price_fingerprint,
 
         -- tokens
         input_semantics,

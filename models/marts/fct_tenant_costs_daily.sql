@@ -8,5 +8,6 @@
     )
 }}
 -- depends_on: {{ ref('int_spans__in_batch') }}
+-- depends_on: {{ ref('int_llm_calls__priced') }}
 {{ assert_full_batch_for_rebuild() }}
 {{ daily_cost_rollup('tenant_id') }}

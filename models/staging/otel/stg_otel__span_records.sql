@@ -48,7 +48,7 @@ renamed as (
         source_file,
         source_line,
         record_position,
-        current_timestamp as loaded_at,
+        {{ current_utc_timestamp() }} as loaded_at,
         '{{ invocation_id }}' as load_id,
         quarantine_reason
     from source

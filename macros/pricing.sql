@@ -1,0 +1,153 @@
+{#- The price lookup, shared by int_llm_calls__priced (the batch) and int_runs__repriced (calls already in the
+    marts, re-checked when a seed changes), so both apply exactly the same rules. Each macro renders CTEs
+    to splice into a model's `with` list. -#}
+
+{#- A stable text key of several expressions (null-safe on every dialect). -#}
+{% macro text_key(exprs) -%}
+    concat({% for e in exprs %}coalesce(cast({{ e }} as {{ type_string() }}), '~'){% if not loop.last %}, '|', {% endif %}{% endfor %})
+{%- endmacro %}
+
+{#- reported_names: a CTE of (reported_provider, model_name). Renders CTE resolved_model_names:
+    exact (provider, model) row > alias for that provider > exact model under a single provider (no provider
+    reported) > alias (no provider reported); the longest matching alias wins among aliases. -#}
+{% macro resolve_model_names(reported_names) %}
+price_keys as (
+    select distinct provider, model from {{ ref('stg_seeds__model_prices') }}
+),
+
+aliases as (
+    select * from {{ ref('stg_seeds__model_aliases') }}
+),
+
+models_with_one_provider as (
+    select model, min(provider) as provider
+    from price_keys
+    group by model
+    having count(distinct provider) = 1
+),
+
+name_matches as (
+    select
+        {{ reported_names }}.reported_provider,
+        {{ reported_names }}.model_name,
+        price_keys.provider,
+        price_keys.model,
+        'exact' as resolution,
+        1 as precedence,
+        0 as pattern_length
+    from {{ reported_names }}
+    inner join price_keys
+        on price_keys.provider = {{ reported_names }}.reported_provider
+        and price_keys.model = {{ reported_names }}.model_name
+
+    union all
+
+    select
+        {{ reported_names }}.reported_provider,
+        {{ reported_names }}.model_name,
+        aliases.provider,
+        aliases.model,
+        'alias',
+        case when {{ reported_names }}.reported_provider is null then 4 else 2 end,
+        length(aliases.pattern)
+    from {{ reported_names }}
+    inner join aliases
+        on (aliases.provider = {{ reported_names }}.reported_provider or {{ reported_names }}.reported_provider is null)
+        and {{ regex_full_match(reported_names ~ '.model_name', 'aliases.pattern') }}
+
+    union all
+
+    select
+        {{ reported_names }}.reported_provider,
+        {{ reported_names }}.model_name,
+        models_with_one_provider.provider,
+        models_with_one_provider.model,
+        'model_only',
+        3,
+        0
+    from {{ reported_names }}
+    inner join models_with_one_provider
+        on models_with_one_provider.model = {{ reported_names }}.model_name
+    where {{ reported_names }}.reported_provider is null
+),
+
+ranked_name_matches as (
+    select
+        *,
+        row_number() over (
+            partition by reported_provider, model_name
+            order by precedence, pattern_length desc, provider, model
+        ) as match_rank
+    from name_matches
+),
+
+resolved_model_names as (
+    select
+        reported_provider,
+        model_name,
+        provider as priced_provider,
+        model as priced_model,
+        resolution
+    from ranked_name_matches
+    where match_rank = 1
+)
+{% endmacro %}
+
+{#- The priced model of each call: the response model's resolution first, then the request model's. -#}
+{% macro calls_with_priced_model(calls, resolved_names) %}
+    select
+        {{ calls }}.*,
+        coalesce(by_response.priced_provider, by_request.priced_provider) as resolved_provider,
+        coalesce(by_response.priced_model, by_request.priced_model) as priced_model,
+        coalesce(by_response.resolution, by_request.resolution) as model_resolution
+    from {{ calls }}
+    left join {{ resolved_names }} as by_response
+        on coalesce(by_response.reported_provider, '') = coalesce({{ calls }}.reported_provider, '')
+        and by_response.model_name = {{ calls }}.response_model
+    left join {{ resolved_names }} as by_request
+        on coalesce(by_request.reported_provider, '') = coalesce({{ calls }}.reported_provider, '')
+        and by_request.model_name = {{ calls }}.request_model
+{% endmacro %}
+
+{#- calls: a CTE with span_id, resolved_provider, priced_model, service_tier, started_at, total_input_tokens.
+    Renders CTE chosen_price: one price row per call, with price_fingerprint (what repricing compares). -#}
+{% macro choose_price_rows(calls) %}
+price_candidates as (
+    select
+        {{ calls }}.span_id,
+        prices.service_tier as price_service_tier,
+        prices.min_input_tokens,
+        prices.effective_from,
+        prices.input_usd_per_mtok,
+        prices.output_usd_per_mtok,
+        prices.cache_read_usd_per_mtok,
+        prices.cache_write_usd_per_mtok,
+        prices.cache_write_1h_usd_per_mtok,
+        prices.reasoning_usd_per_mtok,
+        -- the row's content, not its end: a later row that does not cover this call leaves it untouched
+        {{ text_key([
+            'prices.provider', 'prices.model', 'prices.service_tier', 'prices.min_input_tokens', 'prices.effective_from',
+            'prices.input_usd_per_mtok', 'prices.output_usd_per_mtok', 'prices.cache_read_usd_per_mtok',
+            'prices.cache_write_usd_per_mtok', 'prices.cache_write_1h_usd_per_mtok', 'prices.reasoning_usd_per_mtok',
+        ]) }} as price_fingerprint,
+        row_number() over (
+            partition by {{ calls }}.span_id
+            order by
+                case when prices.service_tier = {{ calls }}.service_tier then 0 else 1 end,
+                prices.min_input_tokens desc
+        ) as candidate_rank
+    from {{ calls }}
+    inner join {{ ref('int_model_prices__ranged') }} as prices
+        on prices.provider = {{ calls }}.resolved_provider
+        and prices.model = {{ calls }}.priced_model
+        and prices.service_tier in ({{ calls }}.service_tier, 'standard')
+        and prices.effective_from <= {{ calls }}.started_at
+        and (prices.effective_to is null or {{ calls }}.started_at < prices.effective_to)
+        -- a long-context tier applies when the whole input exceeds its threshold
+        and (prices.min_input_tokens = 0 or {{ calls }}.total_input_tokens > prices.min_input_tokens)
+),
+
+chosen_price as (
+    select * from price_candidates where candidate_rank = 1
+)
+{% endmacro %}

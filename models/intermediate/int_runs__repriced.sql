@@ -1,0 +1,54 @@
+{#- Runs to reprice because a seed changed (README, "Price changes"): when the pricing seeds differ from the
+    version recorded by the last complete build, every call already in fct_span_costs is looked up again with
+    the same rules (macros resolve_model_names, choose_price_rows), and the runs of the calls whose price row
+    (or model resolution) changed are returned; int_spans__in_batch adds them to the batch. Nothing else is
+    repriced, and when the seeds did not change nothing is read at all. -#}
+-- depends_on: {{ ref('model_prices') }}
+-- depends_on: {{ ref('model_aliases') }}
+-- depends_on: {{ ref('stg_seeds__model_prices') }}
+-- depends_on: {{ ref('stg_seeds__model_aliases') }}
+-- depends_on: {{ ref('int_model_prices__ranged') }}
+{% set state = build_state_relation() %}
+{%- set span_costs = adapter.get_relation(database=this.database, schema=this.schema, identifier='fct_span_costs') if execute else none -%}
+{%- set seeds_changed = state is not none and span_costs is not none
+    and recorded_pricing_version(state) != pricing_version(ref('model_prices'), ref('model_aliases')) -%}
+
+{% if seeds_changed %}
+with
+
+existing_calls as (
+    select
+        span_id,
+        run_id,
+        reported_provider,
+        response_model,
+        request_model,
+        service_tier,
+        started_at,
+        total_input_tokens,
+        price_fingerprint
+    from {{ span_costs }}
+),
+
+reported_names as (
+    select distinct reported_provider, response_model as model_name from existing_calls where response_model is not null
+    union
+    select distinct reported_provider, request_model as model_name from existing_calls where request_model is not null
+),
+
+{{ resolve_model_names('reported_names') }},
+
+calls_with_model as (
+    {{ calls_with_priced_model('existing_calls', 'resolved_model_names') }}
+),
+
+{{ choose_price_rows('calls_with_model') }}
+
+select distinct calls_with_model.run_id
+from calls_with_model
+left join chosen_price
+    on chosen_price.span_id = calls_with_model.span_id
+where coalesce(chosen_price.price_fingerprint, 'unpriced') <> calls_with_model.price_fingerprint
+{% else %}
+select run_id from (select cast(null as {{ type_string() }}) as run_id) as no_runs where run_id is not null
+{% endif %}
