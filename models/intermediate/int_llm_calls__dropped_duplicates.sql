@@ -1,4 +1,14 @@
-{#- Audit: each provider-call span not counted because another span records the same call, and why. -#}
+{#- Audit: each provider-call span not counted because another span records the same call, and why.
+    Incremental: the batch's traces are deleted first, then their layers are listed again. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where trace_id in (select trace_id from {{ ref('int_spans__in_batch') }}){% endif %}",
+    )
+}}
+-- depends_on: {{ ref('int_spans__in_batch') }}
 with
 
 layers as (

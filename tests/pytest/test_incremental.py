@@ -1,0 +1,250 @@
+"""Incremental builds equal a full refresh, whatever the arrival order (CONTRACT section 6).
+
+A span set is cut into one-span files delivered in shuffled order with re-deliveries; after each file an
+incremental `dbt run`; then one full refresh of the same files into another DuckDB file; every mart must
+match row for row. Runs dbt in-process on a parsed manifest (a subprocess per batch would triple the time).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+import random
+import shutil
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from dbt_runner import PROJECT_DIR
+from llm_cost.generate import generate
+
+# arrival metadata differs between the two builds by design; everything else must be identical
+ARRIVAL_COLUMNS = {"loaded_at", "run_loaded_at"}
+COMPARED_MODELS = [
+    "fct_span_costs",
+    "fct_run_costs",
+    "fct_step_costs",
+    "fct_tool_costs",
+    "fct_feature_costs_daily",
+    "fct_tenant_costs_daily",
+    "rpt_unpriced_models",
+    "int_llm_calls__dropped_duplicates",
+]
+PROJECT_FILES = ["dbt_project.yml", "profiles.example.yml", "models", "macros", "seeds", "tests", "python_models"]
+
+
+def _lines(path: Path) -> Iterator[str]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt") as f:
+        yield from (line for line in f if line.strip())
+
+
+def single_span_lines(spans_dir: Path) -> dict[str, list[str]]:
+    """Every readable span as its own OTLP line (with its resource and scope), grouped by trace."""
+    by_trace: dict[str, list[str]] = {}
+    for path in sorted(spans_dir.iterdir()):
+        for line in _lines(path):
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            for rs in data.get("resourceSpans", []):
+                for ss in rs.get("scopeSpans", []):
+                    for span in ss.get("spans", []):
+                        one = {"resourceSpans": [{"resource": rs.get("resource", {}), "scopeSpans": [{"scope": ss.get("scope", {}), "spans": [span]}]}]}
+                        by_trace.setdefault(span.get("traceId", ""), []).append(json.dumps(one, separators=(",", ":")))
+    return by_trace
+
+
+def pick_traces(demo: Path, by_trace: dict[str, list[str]], rng: random.Random, budget: int) -> list[str]:
+    """Traces that exercise duplicate layers, tools, nested tool calls and orphans first, then random ones."""
+    with open(demo / "truth" / "calls.csv", newline="") as f:
+        calls = list(csv.DictReader(f))
+    wanted = [
+        [c["run_id"] for c in calls if c["duplicate_span_id"]],
+        [c["run_id"] for c in calls if c["tool_span_id"]],
+        [c["run_id"] for c in calls if c["triggers"]],
+        [c["run_id"] for c in calls if c["is_orphan"].lower() == "true"],
+        [c["run_id"] for c in calls if c["model"] == "mistral-large-2411"],
+    ]
+    chosen: list[str] = []
+    for candidates in wanted:
+        small = sorted({t for t in candidates if len(by_trace.get(t, [])) <= budget // 3})
+        if small:
+            chosen.append(rng.choice(small))
+    others = sorted(set(by_trace) - set(chosen))
+    rng.shuffle(others)
+    for trace in others:
+        if sum(len(by_trace[t]) for t in chosen) >= budget:
+            break
+        chosen.append(trace)
+    return sorted(set(chosen))
+
+
+class InProcessDbt:
+    """dbt in-process on one parsed manifest, building into its own DuckDB file from a project copy."""
+
+    def __init__(self, project: Path, duckdb_path: Path, spans_glob: str) -> None:
+        from dbt.cli.main import dbtRunner
+
+        self.project = project
+        self.duckdb_path = duckdb_path
+        self.vars = json.dumps({"otel_spans_path": spans_glob, "unpriced_severity": "warn"})
+        self._env()
+        parsed = dbtRunner().invoke(self._args("parse"))
+        assert parsed.success, parsed.exception
+        self.runner = dbtRunner(manifest=parsed.result)
+
+    def _env(self) -> None:
+        os.environ.update(LLM_COST_DUCKDB=str(self.duckdb_path), DBT_PROFILES_DIR=str(PROJECT_DIR), DO_NOT_TRACK="1")
+
+    def _args(self, *command: str) -> list[str]:
+        return [*command, "--project-dir", str(self.project), "--vars", self.vars, "--quiet",
+                "--target-path", str(self.project / "target"), "--log-path", str(self.project / "logs")]
+
+    def invoke(self, *command: str) -> None:
+        self._env()
+        result = self.runner.invoke(self._args(*command))
+        failures = [r for r in (result.result or []) if getattr(r, "status", None) in ("error", "fail")]
+        assert result.success and not failures, f"dbt {' '.join(command)} failed: {result.exception} {failures[:1]}"
+
+    def rows(self, model: str) -> list[tuple[Any, ...]]:
+        import duckdb
+
+        con = duckdb.connect(str(self.duckdb_path))
+        try:
+            cols = [c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_name = ? order by ordinal_position", [model]
+            ).fetchall() if c not in ARRIVAL_COLUMNS]
+            return sorted(con.execute(f"select {', '.join(cols)} from {model}").fetchall(), key=repr)
+        finally:
+            con.close()
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        src = PROJECT_DIR / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.exists():
+            shutil.copy(src, dest / name)
+    return dest
+
+
+def assert_same_marts(incremental: InProcessDbt, full: InProcessDbt) -> None:
+    for model in COMPARED_MODELS:
+        inc, ref = incremental.rows(model), full.rows(model)
+        assert inc == ref, f"{model}: incremental differs from full refresh ({len(inc)} vs {len(ref)} rows); first diff: " + repr(
+            next(((a, b) for a, b in zip(inc, ref) if a != b), None)
+        )
+
+
+def deliver(lines: list[str], rng: random.Random, redeliver_share: float) -> list[str]:
+    """Shuffled single-span deliveries, with some spans delivered again later (at-least-once export)."""
+    order = lines[:]
+    rng.shuffle(order)
+    for line in rng.sample(lines, max(1, int(len(lines) * redeliver_share))):
+        order.insert(rng.randrange(len(order) + 1), line)
+    return order
+
+
+@pytest.mark.parametrize("seed", [11, 23])
+def test_one_span_batches_in_random_order_equal_full_refresh(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    demo = tmp_path / "demo"
+    generate(demo, spans=500, seed=seed)
+    by_trace = single_span_lines(demo / "spans")
+    lines = [line for trace in pick_traces(demo, by_trace, rng, budget=30) for line in by_trace[trace]]
+    deliveries = deliver(lines, rng, redeliver_share=0.1)
+    deliveries.insert(rng.randrange(len(deliveries)), '{"resourceSpans": [ truncated')  # a bad line, quarantined both ways
+
+    project = copy_project(tmp_path / "project")
+    inc_dir, full_dir = tmp_path / "arrivals", tmp_path / "all"
+    inc_dir.mkdir()
+    incremental = InProcessDbt(project, tmp_path / "incremental.duckdb", f"{inc_dir}/*.json*")
+    incremental.invoke("seed")
+    for n, line in enumerate(deliveries):
+        (inc_dir / f"batch-{n:05d}.jsonl").write_text(line + "\n")
+        incremental.invoke("run")
+
+    shutil.copytree(inc_dir, full_dir)
+    full = InProcessDbt(project, tmp_path / "full.duckdb", f"{full_dir}/*.json*")
+    full.invoke("seed")
+    full.invoke("run", "--full-refresh")
+
+    assert incremental.rows("fct_span_costs"), "the sample must contain calls"
+    assert len(deliveries) > 25
+    assert_same_marts(incremental, full)
+
+
+def _set_price(seed_csv: Path, model: str, effective_from: str, input_price: str | None = None, new_row: dict | None = None) -> None:
+    with open(seed_csv, newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    assert fields
+    if input_price is not None:
+        hits = [r for r in rows if r["model"] == model and r["effective_from"] == effective_from and r["service_tier"] == "standard"]
+        assert len(hits) == 1, (model, effective_from)
+        hits[0]["input_usd_per_mtok"] = input_price
+    if new_row is not None:
+        rows.append({k: new_row.get(k, "") for k in fields})
+    with open(seed_csv, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path) -> None:
+    demo = tmp_path / "demo"
+    generate(demo, spans=1500, seed=5)
+    files = sorted((demo / "spans").iterdir())
+    project = copy_project(tmp_path / "project")
+    inc_dir, full_dir = tmp_path / "arrivals", tmp_path / "all"
+    inc_dir.mkdir()
+    incremental = InProcessDbt(project, tmp_path / "incremental.duckdb", f"{inc_dir}/*.json*")
+    incremental.invoke("seed")
+    half = len(files) // 2
+    for path in files[:half]:
+        shutil.copy(path, inc_dir / path.name)
+    incremental.invoke("run")
+    before = {r[0]: r for r in incremental.rows("fct_span_costs")}
+
+    prices = project / "seeds" / "model_prices.csv"
+    prices_row = next(csv.DictReader(open(prices)))
+    with open(prices, newline="") as f:
+        mini = [r for r in csv.DictReader(f) if r["model"] == "gpt-4.1-mini" and r["service_tier"] == "standard"]
+    # a corrected past price (o4-mini) and a new effective date inside the window (gpt-4.1-mini from 2025-06-15)
+    o4 = [r for r in csv.DictReader(open(prices)) if r["model"] == "o4-mini" and r["service_tier"] == "standard"]
+    assert len(o4) == 1 and mini and prices_row
+    _set_price(prices, "o4-mini", o4[0]["effective_from"], input_price="1.23")
+    _set_price(prices, "gpt-4.1-mini", "", new_row={**mini[-1], "effective_from": "2025-06-15", "input_usd_per_mtok": "9.99", "source": "test"})
+    incremental.invoke("seed")
+    incremental.invoke("run")
+
+    import duckdb
+
+    con = duckdb.connect(str(incremental.duckdb_path))
+    repriced_runs = {r for (r,) in con.execute("select run_id from int_runs__repriced").fetchall()}
+    affected_runs = {r for (r,) in con.execute(
+        "select distinct run_id from fct_span_costs where priced_model = 'o4-mini' "
+        "or (priced_model = 'gpt-4.1-mini' and started_at >= timestamp '2025-06-15')"
+    ).fetchall()}
+    con.close()
+    assert repriced_runs == affected_runs and affected_runs, "exactly the runs whose price row changed are repriced"
+    after = {r[0]: r for r in incremental.rows("fct_span_costs")}
+    changed = {k for k in before if before[k] != after.get(k)}
+    assert changed, "the price change must change some calls"
+
+    for path in files[half:]:
+        shutil.copy(path, inc_dir / path.name)
+    incremental.invoke("run")
+
+    shutil.copytree(inc_dir, full_dir)
+    full = InProcessDbt(project, tmp_path / "full.duckdb", f"{full_dir}/*.json*")
+    full.invoke("seed")
+    full.invoke("run", "--full-refresh")
+    assert_same_marts(incremental, full)
