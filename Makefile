@@ -56,3 +56,12 @@ test: venv profiles.yml
 
 clean:
 	rm -rf target logs llm_cost.duckdb $(DEMO_DIR)
+
+# On-demand benchmark (bench/README.md), never part of run or test: make bench SIZES="1000000 10000000"
+SIZES ?= 1000000
+BENCH_WORK ?= bench/work
+BENCH_ARGS ?=
+.PHONY: bench
+bench: venv profiles.yml
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt -c requirements.lock
+	$(PY) bench/run_bench.py $(foreach n,$(SIZES),--spans $(n)) --work $(BENCH_WORK) $(BENCH_ARGS)

@@ -32,7 +32,7 @@ existing_calls as (
 
 reported_names as (
     select distinct reported_provider, response_model as model_name from existing_calls where response_model is not null
-    union
+    union distinct
     select distinct reported_provider, request_model as model_name from existing_calls where request_model is not null
 ),
 

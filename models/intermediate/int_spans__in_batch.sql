@@ -34,7 +34,7 @@ batch_runs as (
         order by recorded_at desc
         limit 1
     )
-    union
+    union distinct
     select run_id from {{ ref('int_runs__repriced') }}
     {% endif %}
 ),

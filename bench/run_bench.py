@@ -1,0 +1,439 @@
+"""On-demand benchmark: dbt full and incremental builds against two baselines (bench/README.md).
+
+    python bench/run_bench.py --spans 1000000 [--spans 10000000] [--work bench/work]
+
+Stdlib only: every measured step (generator, dbt, baselines) runs in a subprocess of its own with the
+project's .venv, and its wall time and peak RSS (os.wait4's ru_maxrss) are read from there.
+Progress goes to stderr, the report (Markdown) to stdout; results land in <work>/results-<N>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parents[1]
+BENCH = PROJECT / "bench"
+VENV = PROJECT / ".venv"
+PY = VENV / "bin" / "python"
+DBT = VENV / "bin" / "dbt"
+PRICES = PROJECT / "seeds" / "model_prices.csv"
+
+MIN_SPANS, MAX_SPANS = 500, 100_000_000  # the generator's bounds (llm_cost.generate)
+BASE_SEED, BATCH_SEED = 1, 2
+DUCKDB_THREADS = 2  # as profiles.example.yml
+TARGETS = {  # ratio -> (comparison, bound)
+    "full build / naive GROUP BY": ("<=", 3.0),
+    "per-call Python / full build": (">=", 20.0),
+    "incremental 1% / full build": ("<=", 0.05),
+}
+PACKAGES = ["duckdb", "dbt-core", "dbt-duckdb", "genai-prices", "pandas"]
+
+
+class BenchError(Exception):
+    """A user-facing problem: printed as one line, never a traceback."""
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Measured:
+    wall_s: float
+    cpu_s: float
+    peak_mib: float
+    returncode: int
+
+
+def measure(cmd: list[str], *, log_file: Path, out_file: Path | None = None,
+            env: dict[str, str] | None = None) -> Measured:
+    """Run cmd in its own process; wall clock around it, peak RSS and CPU from os.wait4's rusage."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "wb") as err, (open(out_file, "wb") if out_file else nullcontext(err)) as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=out, stderr=err if out_file else subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: tell Popen
+    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
+
+
+def check(m: Measured, what: str, log_file: Path) -> Measured:
+    if m.returncode != 0:
+        tail = log_file.read_text(errors="replace").strip().splitlines()[-15:]
+        raise BenchError(f"{what} failed (exit {m.returncode}); log {log_file}:\n    " + "\n    ".join(tail))
+    return m
+
+
+def venv_json(code: str, *args: str) -> Any:
+    """Run a snippet with the venv's Python (it has duckdb and friends; this script need not) and parse its JSON."""
+    res = subprocess.run([str(PY), "-c", code, *args], cwd=PROJECT, capture_output=True, text=True)
+    if res.returncode != 0:
+        raise BenchError(f"{PY} -c ... failed: {res.stderr.strip()[-2000:]}")
+    return json.loads(res.stdout)
+
+
+# ----------------------------------------------------------------------------- environment
+
+
+def check_environment() -> None:
+    if not PY.exists() or not DBT.exists():
+        raise BenchError(f"no virtualenv with dbt at {VENV}: run `make venv` first (or `make bench`, which does it)")
+    res = subprocess.run([str(PY), "-c", "import genai_prices, pandas, duckdb"], capture_output=True, text=True)
+    if res.returncode != 0:
+        raise BenchError(f"the baselines need genai-prices in {VENV}: run `{PY} -m pip install -r "
+                         f"bench/requirements.txt -c requirements.lock` (`make bench` does it)")
+    profiles = PROJECT / "profiles.yml"
+    if not profiles.exists():
+        shutil.copyfile(PROJECT / "profiles.example.yml", profiles)
+        log(f"created {profiles} from profiles.example.yml")
+
+
+def machine() -> dict[str, Any]:
+    def first(path: str, key: str) -> str:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "unknown"
+
+    mem_kib = first("/proc/meminfo", "MemTotal").split()[0]
+    return {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": len(os.sched_getaffinity(0)),
+        "ram_gib": round(int(mem_kib) / 1024**2, 1) if mem_kib.isdigit() else None,
+        "cpu": first("/proc/cpuinfo", "model name"),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
+        "versions": venv_json(
+            "import json, sys; from importlib.metadata import version\n"
+            "print(json.dumps({p: version(p) for p in sys.argv[1:]}))", *PACKAGES),
+    }
+
+
+# ----------------------------------------------------------------------------- steps
+
+
+@dataclass
+class Step:
+    name: str
+    spans: int
+    calls: int
+    wall_s: float | None
+    cpu_s: float | None
+    peak_mib: float | None
+    note: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float | None:
+        return self.spans / self.wall_s if self.wall_s else None
+
+
+def truth_calls(out: Path) -> int:
+    with open(out / "truth" / "calls.csv", newline="", encoding="utf-8") as fh:
+        return sum(1 for _ in csv.reader(fh)) - 1
+
+
+def ensure_set(out: Path, spans: int, seed: int, logs: Path) -> tuple[dict[str, Any], Measured | None]:
+    """The generated set at out (reused when its manifest matches size and seed) and the generation's measure."""
+    manifest_path = out / "truth" / "manifest.json"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text())
+        found = len(list((out / "spans").glob("*.json*")))
+        if (manifest.get("spans_requested"), manifest.get("seed"), manifest.get("files")) == (spans, seed, found):
+            log(f"    reusing {out} ({spans:,} spans, seed {seed})")
+            return manifest, None
+    log(f"    generating {spans:,} spans, seed {seed} -> {out}")
+    log_file = logs / f"generate-seed{seed}.log"
+    m = check(measure([str(PY), "-m", "llm_cost", "generate", "--spans", str(spans), "--seed", str(seed),
+                       "--out", str(out)], log_file=log_file), "llm_cost generate", log_file)
+    return json.loads(manifest_path.read_text()), m
+
+
+def link_files(src: Path, dest: Path, prefix: str = "") -> None:
+    for f in sorted(src.glob("*.json*")):
+        (dest / f"{prefix}{f.name}").symlink_to(f.resolve())
+
+
+MART_TOTALS = """
+import json, sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+calls, cost, unpriced = con.execute(
+    "select count(*), coalesce(sum(cost_usd), 0), count(*) filter (where not is_priced) from fct_span_costs"
+).fetchone()
+print(json.dumps({"calls": calls, "cost_usd": float(cost), "unpriced_calls": unpriced}))
+"""
+
+
+class Dbt:
+    def __init__(self, size_dir: Path, spans_dir: Path) -> None:
+        self.db = size_dir / "llm_cost.duckdb"
+        self.logs = size_dir / "logs"
+        self.vars = json.dumps({"otel_spans_path": f"{spans_dir}/*.json*", "unpriced_severity": "warn"})
+        self.target = size_dir / "dbt" / "target"
+        self.env = dict(os.environ, LLM_COST_DUCKDB=str(self.db), DBT_PROFILES_DIR=str(PROJECT), DO_NOT_TRACK="1",
+                        DBT_SEND_ANONYMOUS_USAGE_STATS="false", DBT_TARGET_PATH=str(self.target),
+                        DBT_LOG_PATH=str(size_dir / "dbt" / "logs"))
+
+    def fresh(self) -> None:
+        for p in (self.db, self.db.with_name(self.db.name + ".wal")):
+            p.unlink(missing_ok=True)
+
+    def __call__(self, name: str, *args: str) -> Measured:
+        log_file = self.logs / f"dbt-{name}.log"
+        cmd = [str(DBT), *args, "--vars", self.vars]
+        return check(measure(cmd, log_file=log_file, env=self.env), f"dbt {' '.join(args)} ({name})", log_file)
+
+    def timing(self) -> dict[str, Any]:
+        """dbt's own view of the last run (target/run_results.json): node time without startup and parsing."""
+        results = json.loads((self.target / "run_results.json").read_text())
+        nodes = sorted(results["results"], key=lambda r: -r["execution_time"])
+        return {"dbt_elapsed_s": results["elapsed_time"],
+                "slowest_models": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 2) for r in nodes[:5]}}
+
+    def totals(self) -> dict[str, Any]:
+        result: dict[str, Any] = venv_json(MART_TOTALS, str(self.db))
+        return result
+
+
+def dbt_note(timing: dict[str, Any]) -> str:
+    slowest, secs = next(iter(timing["slowest_models"].items()), ("-", 0.0))
+    return f"dbt-reported node time {timing['dbt_elapsed_s']:.1f} s (slowest: {slowest} {secs:.1f} s)"
+
+
+def baseline(script: str, name: str, logs: Path, *args: str) -> tuple[Measured, dict[str, Any]]:
+    log_file, out_file = logs / f"{name}.log", logs / f"{name}.json"
+    m = check(measure([str(PY), str(BENCH / script), *args], log_file=log_file, out_file=out_file),
+              f"baseline {name}", log_file)
+    result: dict[str, Any] = json.loads(out_file.read_text())
+    return m, result
+
+
+def bench_size(n: int, work: Path, sample: float) -> dict[str, Any]:
+    size_dir = work / str(n)
+    logs = size_dir / "logs"
+    batch_n = max(MIN_SPANS, n // 100)
+    log(f"==> {n:,} spans (batch {batch_n:,}) in {size_dir}")
+
+    base, gen_base = ensure_set(size_dir / "base", n, BASE_SEED, logs)
+    batch, gen_batch = ensure_set(size_dir / "batch", batch_n, BATCH_SEED, logs)
+    base_calls, batch_calls = truth_calls(size_dir / "base"), truth_calls(size_dir / "batch")
+    gens = [g for g in (gen_base, gen_batch) if g]
+    steps = [Step(
+        "generate (base + 1% batch)", base["span_records"] + batch["span_records"], base_calls + batch_calls,
+        sum(g.wall_s for g in gens) if gens else None, sum(g.cpu_s for g in gens) if gens else None,
+        max(g.peak_mib for g in gens) if gens else None,
+        "" if len(gens) == 2 else ("reused existing sets (not timed)" if not gens else "one set reused: partly timed"),
+    )]
+
+    spans_dir = size_dir / "spans"
+    shutil.rmtree(spans_dir, ignore_errors=True)
+    spans_dir.mkdir(parents=True)
+    link_files(size_dir / "base" / "spans", spans_dir)
+    dbt = Dbt(size_dir, spans_dir)
+    dbt.fresh()
+    log("    dbt seed (not timed)")
+    dbt("seed", "seed", "--quiet")
+    log("    dbt run: full build")
+    full = dbt("full", "run")
+    full_totals, full_timing = dbt.totals(), dbt.timing()
+    steps.append(Step("full build (dbt run)", base["span_records"], full_totals["calls"], full.wall_s, full.cpu_s,
+                      full.peak_mib, dbt_note(full_timing), detail={**full_totals, **full_timing}))
+
+    link_files(size_dir / "batch" / "spans", spans_dir, prefix="batch-")
+    log("    dbt run: incremental, 1% new runs")
+    inc = dbt("incremental", "run")
+    inc_totals, inc_timing = dbt.totals(), dbt.timing()
+    steps.append(Step("incremental 1% (dbt run)", batch["span_records"], inc_totals["calls"] - full_totals["calls"],
+                      inc.wall_s, inc.cpu_s, inc.peak_mib, dbt_note(inc_timing), detail={**inc_totals, **inc_timing}))
+
+    base_glob = str(size_dir / "base" / "spans" / "*.json*")
+    log("    baseline (a): naive GROUP BY in DuckDB")
+    naive_m, naive = baseline("naive_groupby.py", "naive_groupby", logs, "--glob", base_glob, "--prices", str(PRICES),
+                              "--threads", str(DUCKDB_THREADS))
+    steps.append(Step("naive GROUP BY (DuckDB)", naive["spans"], naive["calls"], naive_m.wall_s, naive_m.cpu_s,
+                      naive_m.peak_mib, detail=naive))
+
+    log(f"    baseline (b): per-call Python pricing on {sample:.0%} of the files")
+    py_m, py = baseline("python_pricing.py", "python_pricing", logs, "--glob", base_glob, "--fraction", str(sample))
+    factor = py["files_total"] / py["files_read"]
+    py_step = Step("per-call Python (genai-prices)", py["spans"], py["calls"], py_m.wall_s, py_m.cpu_s,
+                   py_m.peak_mib, detail=py)
+    if factor > 1:
+        py_step = Step(py_step.name, round(py["spans"] * factor), round(py["calls"] * factor), py_m.wall_s * factor,
+                       py_m.cpu_s * factor, py_m.peak_mib,
+                       f"extrapolated from {py['files_read'] / py['files_total']:.1%} of files "
+                       f"({py['files_read']} of {py['files_total']}, measured {py_m.wall_s:.1f} s); "
+                       f"peak memory of the sample", detail=py)
+    steps.append(py_step)
+
+    ratios = {
+        "full build / naive GROUP BY": full.wall_s / naive_m.wall_s,
+        "per-call Python / full build": (py_step.wall_s or 0) / full.wall_s,
+        "incremental 1% / full build": inc.wall_s / full.wall_s,
+    }
+    checks = {
+        "full build: fct_span_costs calls == base truth calls": (full_totals["calls"], base_calls),
+        "incremental: fct_span_costs calls == base + batch truth calls": (inc_totals["calls"], base_calls + batch_calls),
+    }
+    return {
+        "spans": n, "batch_spans": batch_n, "work": str(size_dir),
+        "truth": {"base_calls": base_calls, "batch_calls": batch_calls, "base_manifest": base,
+                  "batch_manifest": batch},
+        "python_baseline_sample": py["files_read"] / py["files_total"],
+        "steps": [dict(asdict(s), spans_per_s=s.rate) for s in steps],
+        "ratios": {k: {"value": v, "target": f"{TARGETS[k][0]} {TARGETS[k][1]:g}", "met": met(k, v)}
+                   for k, v in ratios.items()},
+        "checks": {k: {"got": got, "expected": exp, "pass": got == exp} for k, (got, exp) in checks.items()},
+    }
+
+
+def met(ratio: str, value: float) -> bool:
+    op, bound = TARGETS[ratio]
+    return value <= bound if op == "<=" else value >= bound
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def fmt(x: float | None, digits: int = 1) -> str:
+    return "n/a" if x is None else f"{x:,.{digits}f}"
+
+
+def md_table(header: list[str], rows: list[list[str]], left: tuple[str, ...] = ("step", "note")) -> list[str]:
+    align = [":--" if i == 0 or h in left else "--:" for i, h in enumerate(header)]
+    return ["| " + " | ".join(r) + " |" for r in [header, align, *rows]]
+
+
+def machine_md(info: dict[str, Any]) -> list[str]:
+    v = info["versions"]
+    return [
+        f"- date: {info['date']}",
+        f"- machine: {info['nproc']} cores, {info['ram_gib']} GiB RAM, {info['cpu']} (Linux {info['kernel']}); "
+        f"load average at start {' / '.join(map(str, info['load_avg_at_start']))}",
+        "- versions: " + ", ".join(f"{p} {v[p]}" for p in PACKAGES) + f", Python {info['python']}",
+    ]
+
+
+def size_md(r: dict[str, Any]) -> list[str]:
+    lines = [f"### {r['spans']:,} spans (+ {r['batch_spans']:,}-span batch of new runs)", ""]
+    rows = [[s["name"], f"{s['spans']:,}", f"{s['calls']:,}", fmt(s["wall_s"]), fmt(s["spans_per_s"], 0),
+             fmt(s["cpu_s"]), fmt(s["peak_mib"], 0), s["note"]] for s in r["steps"]]
+    lines += md_table(["step", "spans", "calls", "wall s", "spans/s", "CPU s", "peak MiB", "note"], rows)
+    lines += [""]
+    lines += md_table(["ratio (wall time)", "value", "target", "verdict"], [
+        [k, f"{v['value']:.1%}" if "incremental" in k else f"{v['value']:.1f}x", v["target"].replace("0.05", "5%")
+         if "incremental" in k else v["target"] + "x", "met" if v["met"] else "missed"]
+        for k, v in r["ratios"].items()])
+    lines += [""]
+    lines += [f"- {'PASS' if c['pass'] else 'FAIL'}: {k} ({c['got']:,} vs {c['expected']:,})"
+              for k, c in r["checks"].items()]
+    steps = {s["name"]: s for s in r["steps"]}
+    full = steps["full build (dbt run)"]["detail"]
+    naive = steps["naive GROUP BY (DuckDB)"]["detail"]
+    py = steps["per-call Python (genai-prices)"]["detail"]
+    py_scope = "" if py["files_read"] == py["files_total"] else f" (on {py['files_read']} of {py['files_total']} files only)"
+    lines += ["", "What each computation says the base set cost (same files):", ""]
+    lines += md_table(["computation", "calls counted", "unpriced calls", "total cost USD"], [
+        ["ground truth (truth/calls.csv)", f"{r['truth']['base_calls']:,}", "", ""],
+        ["project: fct_span_costs (full build)", f"{full['calls']:,}", f"{full['unpriced_calls']:,}",
+         f"{full['cost_usd']:,.2f}"],
+        ["naive GROUP BY", f"{naive['calls']:,}", f"{naive['unpriced_calls']:,}", f"{naive['cost_usd']:,.2f}"],
+        ["per-call Python" + py_scope, f"{py['calls']:,}", f"{py['unpriced_calls']:,}", f"{py['cost_usd']:,.2f}"],
+    ])
+    return lines
+
+
+def report(info: dict[str, Any], results: list[dict[str, Any]]) -> str:
+    lines = [*machine_md(info), ""]
+    for r in results:
+        lines += size_md(r) + [""]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def span_count(text: str) -> int:
+    t = text.strip().replace("_", "").replace(",", "")
+    mult = {"k": 1_000, "m": 1_000_000}.get(t[-1:].lower(), 1)
+    try:
+        value = int(t[:-1] if mult > 1 else t) * mult
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a span count: {text!r} (e.g. 1000000, 1_000_000 or 1M)") from None
+    if not MIN_SPANS <= value <= MAX_SPANS:
+        raise argparse.ArgumentTypeError(f"must be from {MIN_SPANS:,} to {MAX_SPANS:,}, got {value:,}")
+    return value
+
+
+def share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="bench/run_bench.py", description=__doc__.splitlines()[0])
+    p.add_argument("--spans", type=span_count, action="append", metavar="N",
+                   help="span count of a size to measure; repeat for several (default 1000000)")
+    p.add_argument("--work", type=Path, default=BENCH / "work",
+                   help="where the span sets, DuckDB files, logs and results go (default bench/work)")
+    p.add_argument("--python-baseline-sample", type=share, metavar="F",
+                   help="share of the files the per-call Python baseline reads, extrapolated linearly "
+                        "(default 1.0 up to 1M spans, 0.1 above)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    sizes: list[int] = args.spans or [1_000_000]
+    work: Path = args.work.resolve()
+    try:
+        check_environment()
+        work.mkdir(parents=True, exist_ok=True)
+        info = machine()
+        results = []
+        for n in sizes:
+            sample = args.python_baseline_sample or (1.0 if n <= 1_000_000 else 0.1)
+            result = {"machine": info, **bench_size(n, work, sample)}
+            (work / f"results-{n}.json").write_text(json.dumps(result, indent=2) + "\n")
+            (work / f"results-{n}.md").write_text(report(info, [result]) + "\n")
+            log(f"    wrote {work / f'results-{n}.json'}")
+            results.append(result)
+    except BenchError as exc:
+        print(f"run_bench: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("run_bench: interrupted", file=sys.stderr)
+        return 130
+    print(report(info, results))
+    return 0 if all(c["pass"] for r in results for c in r["checks"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
