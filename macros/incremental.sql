@@ -67,15 +67,31 @@
     {{ return('') }}
 {% endmacro %}
 
-{#- Fail loudly when a mart would be rebuilt from scratch out of a partial batch. -#}
+{#- Fail loudly when a mart would be rebuilt from scratch out of a partial batch (the intermediates hold only
+    the last batch once a complete build has been recorded): e.g. `--full-refresh --select fct_span_costs`. -#}
 {% macro assert_full_batch_for_rebuild() %}
     {%- if execute and not is_incremental() -%}
-        {%- set partial = run_query("select count(*) from " ~ ref('int_spans__in_batch') ~ " where not is_full_batch") -%}
-        {%- if partial.columns[0].values()[0] > 0 -%}
-            {{ exceptions.raise_compiler_error(
-                this.identifier ~ " is being rebuilt from scratch, but int_spans__in_batch holds only the latest batch. "
-                ~ "Rebuild the whole chain: dbt build --full-refresh --select +" ~ this.identifier
-            ) }}
+        {%- set state = adapter.get_relation(database=target.database, schema=target.schema, identifier='llm_cost_build_state') -%}
+        {%- if state is not none -%}
+            {%- set full = run_query("select count(*) from " ~ ref('int_spans__in_batch') ~ " where is_full_batch") -%}
+            {%- if full.columns[0].values()[0] == 0 -%}
+                {{ exceptions.raise_compiler_error(
+                    this.identifier ~ " is being rebuilt from scratch, but int_spans__in_batch holds only the latest batch. "
+                    ~ "Rebuild the whole chain: dbt build --full-refresh --select +" ~ this.identifier
+                ) }}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
+{% endmacro %}
+
+{#- The shared head of every fct_ mart: incremental config replacing the batch's keys, and the rebuild guard. -#}
+{% macro incremental_mart(unique_key) %}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=unique_key,
+        on_schema_change='append_new_columns',
+    ) }}
+    -- depends_on: {{ ref('int_spans__in_batch') }}
+    {{ assert_full_batch_for_rebuild() }}
 {% endmacro %}

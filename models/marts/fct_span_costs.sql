@@ -1,15 +1,6 @@
 {#- One row per provider call: tokens by bucket, the price row used and the cost.
     Incremental: the runs of the processing batch (int_spans__in_batch) are replaced whole. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='run_id',
-        on_schema_change='append_new_columns',
-    )
-}}
--- depends_on: {{ ref('int_spans__in_batch') }}
-{{ assert_full_batch_for_rebuild() }}
+{{ incremental_mart('run_id') }}
 with
 
 priced_calls as (

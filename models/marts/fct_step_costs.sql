@@ -1,15 +1,6 @@
 {#- One row per agent step: (run, agent span, step). Calls outside any agent span have agent_span_id '(none)'.
     Incremental: the runs of the processing batch are replaced whole. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='run_id',
-        on_schema_change='append_new_columns',
-    )
-}}
--- depends_on: {{ ref('int_spans__in_batch') }}
-{{ assert_full_batch_for_rebuild() }}
+{{ incremental_mart('run_id') }}
 with
 
 span_costs as (
