@@ -19,8 +19,10 @@ calls as (
         ended_at,
         provider,
         response_id,
-        -- the model as both layers would name it: lower case, provider prefix removed
+        -- the models as both layers would name them: lower case, provider prefix removed; a framework may report
+        -- only the requested alias (gpt-4o) where the SDK reports the snapshot, so either name may match
         regexp_replace(coalesce(response_model, request_model, ''), '^.*/', '') as match_model,
+        regexp_replace(coalesce(request_model, ''), '^.*/', '') as match_request_model,
         uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens as input_total_tokens,
         output_tokens,
         -- usage buckets filled: the layer that saw cache and reasoning detail is the better record of the call
@@ -53,11 +55,13 @@ same_usage_nested as (
     from calls
     inner join calls as other
         on other.trace_id = calls.trace_id
-        and other.match_model = calls.match_model
         and other.input_total_tokens = calls.input_total_tokens
         and other.output_tokens = calls.output_tokens
         and other.span_id <> calls.span_id
-    where calls.match_model <> ''
+    where (
+            (calls.match_model <> '' and other.match_model = calls.match_model)
+            or (calls.match_request_model <> '' and other.match_request_model = calls.match_request_model)
+        )
         and (
             (other.started_at <= calls.started_at and other.ended_at >= calls.ended_at)
             or (calls.started_at <= other.started_at and calls.ended_at >= other.ended_at)

@@ -79,7 +79,7 @@ trigger_candidates as (
     from tools
     inner join calls
         on calls.trace_id = tools.trace_id
-        and calls.call_parent_span_id = tools.parent_span_id
+        and coalesce(calls.call_parent_span_id, '') = coalesce(tools.parent_span_id, '')
         and calls.ended_at <= tools.started_at
 ),
 
