@@ -25,16 +25,16 @@
     {"resourceSpans": [{"resource": {"attributes": {{ attrs }}}, "scopeSpans": [{"scope": {"name": "VARCHAR", "version": "VARCHAR"}, "spans": [{"traceId": "VARCHAR", "spanId": "VARCHAR", "parentSpanId": "VARCHAR", "name": "VARCHAR", "kind": "VARCHAR", "startTimeUnixNano": "VARCHAR", "endTimeUnixNano": "VARCHAR", "attributes": {{ attrs }}, "status": {"code": "VARCHAR", "message": "VARCHAR"}}]}]}]}
 {%- endmacro %}
 
-{#- OTLP KeyValue list -> MAP(varchar, varchar): typed values resolved to their text
-    (intValue arrives as a decimal string), content keys dropped, first of a repeated key kept. -#}
+{#- OTLP KeyValue list -> MAP(varchar, varchar): typed values resolved to their text (intValue arrives as a
+    decimal string), content keys dropped. A repeated key (invalid OTLP, but seen) keeps its first value; the
+    quadratic de-duplication only runs on the rare lists that need it. -#}
 {% macro otlp_attributes_to_map(attributes) -%}
     {%- set prefixes = content_attribute_prefixes() -%}
-    map_from_entries(
+    {%- set entries -%}
         list_transform(
             list_filter(
                 {{ attributes }},
-                lambda a, i: a.key is not null
-                    and list_position(list_transform({{ attributes }}, lambda b: b.key), a.key) = i
+                lambda a: a.key is not null
                     and not ({% for p in prefixes %}starts_with(a.key, '{{ p }}'){% if not loop.last %} or {% endif %}{% endfor %})
             ),
             lambda a: {
@@ -50,7 +50,17 @@
                 )
             }
         )
-    )
+    {%- endset -%}
+    case
+        when len(list_distinct(list_transform({{ attributes }}, lambda a: a.key))) = len({{ attributes }})
+            then map_from_entries({{ entries }})
+        else map_from_entries(
+            list_filter(
+                {{ entries }},
+                lambda e, i: list_position(list_transform({{ entries }}, lambda f: f.key), e.key) = i
+            )
+        )
+    end
 {%- endmacro %}
 
 {#- One row per span record (or per unreadable line), with quarantine_reason set when it cannot be staged. -#}
@@ -91,14 +101,25 @@
         where trim(coalesce(line, '')) <> ''
     ),
 
+    -- materialized: read by the spans and by the unreadable-lines check, and parsing is the expensive part
+    counted_lines as materialized (
+        select
+            *,
+            coalesce(list_sum(list_transform(
+                traces_data.resourceSpans,
+                lambda rs: coalesce(list_sum(list_transform(rs.scopeSpans, lambda ss: coalesce(len(ss.spans), 0))), 0)
+            )), 0) as span_count
+        from parsed_lines
+    ),
+
     resource_spans as (
         select
             source_file,
             source_line,
             unnest(traces_data.resourceSpans) as resource_span,
             generate_subscripts(traces_data.resourceSpans, 1) as resource_index
-        from parsed_lines
-        where is_json
+        from counted_lines
+        where is_json and span_count > 0
     ),
 
     scope_spans as (
@@ -106,7 +127,8 @@
             source_file,
             source_line,
             resource_index,
-            resource_span.resource.attributes as resource_attribute_list,
+            -- once per resource, not once per span
+            {{ otlp_attributes_to_map('resource_span.resource.attributes') }} as resource_attributes,
             unnest(resource_span.scopeSpans) as scope_span,
             generate_subscripts(resource_span.scopeSpans, 1) as scope_index
         from resource_spans
@@ -117,7 +139,7 @@
             source_file,
             source_line,
             resource_index || '.' || scope_index || '.' || span_index as record_position,
-            resource_attribute_list,
+            resource_attributes,
             scope_span.scope.name as scope_name,
             scope_span.scope.version as scope_version,
             span
@@ -146,7 +168,7 @@
             {{ timestamp_from_unix_nanos('span.endTimeUnixNano') }} as end_time,
             scope_name,
             scope_version,
-            {{ otlp_attributes_to_map('resource_attribute_list') }} as resource_attributes,
+            resource_attributes,
             {{ otlp_attributes_to_map('span.attributes') }} as span_attributes
         from spans
     ),
@@ -176,13 +198,8 @@
                 when not is_json then 'line is not valid JSON'
                 else 'line has no resourceSpans[].scopeSpans[].spans[]'
             end as quarantine_reason
-        from parsed_lines
-        where not is_json
-            or not exists (
-                select 1 from spans
-                where spans.source_file = parsed_lines.source_file
-                    and spans.source_line = parsed_lines.source_line
-            )
+        from counted_lines
+        where not is_json or span_count = 0
     )
 
     select
