@@ -32,7 +32,7 @@ PY = VENV / "bin" / "python"
 DBT = VENV / "bin" / "dbt"
 PRICES = PROJECT / "seeds" / "model_prices.csv"
 
-MIN_SPANS, MAX_SPANS = 500, 100_000_000  # the generator's bounds (llm_cost.generate)
+from llm_cost.generate import MIN_SPANS, parse_span_count  # noqa: E402 (the project's venv has llm_cost installed)
 BASE_SEED, BATCH_SEED = 1, 2
 DUCKDB_THREADS = 2  # as profiles.example.yml
 TARGETS = {  # ratio -> (comparison, bound)
@@ -377,18 +377,6 @@ def report(info: dict[str, Any], results: list[dict[str, Any]]) -> str:
 # ----------------------------------------------------------------------------- entry point
 
 
-def span_count(text: str) -> int:
-    t = text.strip().replace("_", "").replace(",", "")
-    mult = {"k": 1_000, "m": 1_000_000}.get(t[-1:].lower(), 1)
-    try:
-        value = int(t[:-1] if mult > 1 else t) * mult
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a span count: {text!r} (e.g. 1000000, 1_000_000 or 1M)") from None
-    if not MIN_SPANS <= value <= MAX_SPANS:
-        raise argparse.ArgumentTypeError(f"must be from {MIN_SPANS:,} to {MAX_SPANS:,}, got {value:,}")
-    return value
-
-
 def share(text: str) -> float:
     try:
         value = float(text)
@@ -401,7 +389,7 @@ def share(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="bench/run_bench.py", description=__doc__.splitlines()[0])
-    p.add_argument("--spans", type=span_count, action="append", metavar="N",
+    p.add_argument("--spans", type=parse_span_count, action="append", metavar="N",
                    help="span count of a size to measure; repeat for several (default 1000000)")
     p.add_argument("--work", type=Path, default=BENCH / "work",
                    help="where the span sets, DuckDB files, logs and results go (default bench/work)")

@@ -11,17 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from llm_cost.generate import MAX_SPANS, MIN_SPANS, generate
-
-
-def _span_count(text: str) -> int:
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if not MIN_SPANS <= value <= MAX_SPANS:
-        raise argparse.ArgumentTypeError(f"must be from {MIN_SPANS} to {MAX_SPANS}, got {value}")
-    return value
+from llm_cost.generate import MAX_SPANS, MIN_SPANS, generate, parse_span_count
 
 
 def _seed(text: str) -> int:
@@ -58,7 +48,7 @@ def _run_generate(args: argparse.Namespace) -> int:
 def _add_generate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="write the deterministic demo span set and its truth",
                        description="Write demo OTLP span files (spans/) and the ground truth (truth/).")
-    p.add_argument("--spans", type=_span_count, default=5000,
+    p.add_argument("--spans", type=parse_span_count, default=5000,
                    help=f"span records to write, {MIN_SPANS}..{MAX_SPANS} (default 5000)")
     p.add_argument("--seed", type=_seed, default=42, help="random seed (default 42)")
     p.add_argument("--out", required=True, help="output directory (spans/ and truth/ are replaced)")

@@ -42,6 +42,21 @@ AGENT_V2_US = WINDOW_START_US + WINDOW_US // 2  # support_bot v1 -> v2 mid-windo
 
 MIN_SPANS = 500
 MAX_SPANS = 100_000_000
+
+
+def parse_span_count(text: str) -> int:
+    """A span count for a command line: 1000000, 1_000_000, 1,000,000, 10k or 1M, within the generator's bounds."""
+    import argparse
+
+    t = text.strip().replace("_", "").replace(",", "")
+    mult = {"k": 1_000, "m": 1_000_000}.get(t[-1:].lower(), 1)
+    try:
+        value = int(t[:-1] if mult > 1 else t) * mult
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a span count: {text!r} (e.g. 1000000, 1_000_000 or 1M)") from None
+    if not MIN_SPANS <= value <= MAX_SPANS:
+        raise argparse.ArgumentTypeError(f"must be from {MIN_SPANS:,} to {MAX_SPANS:,}, got {value:,}")
+    return value
 SPANS_PER_FILE = 2000
 REDELIVERY_RATE = 0.02
 LATE_ROOT_RATE = 0.01
