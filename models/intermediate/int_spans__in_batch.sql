@@ -16,20 +16,13 @@ spans as (
     select * from {{ ref('stg_otel__spans') }}
 ),
 
-run_arrivals as (
-    select
-        trace_id,
-        max(loaded_at) as run_loaded_at
-    from span_records
-    group by trace_id
-),
-
 batch_runs as (
     {% if state is none %}
-    select trace_id from run_arrivals
+    select distinct trace_id from span_records
     {% else %}
-    select trace_id from run_arrivals
-    where run_loaded_at > (
+    -- only the records loaded since the last complete build are scanned for run ids (they are appended in load order)
+    select distinct trace_id from span_records
+    where loaded_at > (
         select loaded_through from {{ state }}
         order by recorded_at desc
         limit 1
@@ -37,6 +30,17 @@ batch_runs as (
     union distinct
     select run_id from {{ ref('int_runs__repriced') }}
     {% endif %}
+),
+
+run_arrivals as (
+    select
+        trace_id,
+        max(loaded_at) as run_loaded_at
+    from span_records
+    {% if state is not none %}
+    where trace_id in (select trace_id from batch_runs)
+    {% endif %}
+    group by trace_id
 ),
 
 final as (
@@ -47,7 +51,6 @@ final as (
     from spans
     inner join run_arrivals
         on run_arrivals.trace_id = spans.trace_id
-    where spans.trace_id in (select trace_id from batch_runs)
 )
 
 select * from final
