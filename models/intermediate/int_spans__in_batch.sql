@@ -1,9 +1,15 @@
 {#- The spans to (re)process in this build: every staged span of each run that received a record after the last
     complete build (a late child, a late parent, a re-delivery or a backfill of old files alike), or whose price
     changed with the seeds (int_runs__repriced). Runs are recomputed whole, so a run's result never depends on
-    the order its spans arrived in. On a first build or --full-refresh, every run. -#}
+    the order its spans arrived in. On a first build or --full-refresh, every run.
+
+    Cost grows with the batch: records are appended in load order, so the new ones are found by loaded_at
+    without reading the rest; older records are read only for the runs that have some (checked first). -#}
 -- depends_on: {{ ref('int_runs__repriced') }}
+-- depends_on: {{ ref('stg_otel__spans') }}
 {% set state = build_state_relation() %}
+
+{% if state is none %}
 
 with
 
@@ -16,30 +22,11 @@ spans as (
     select * from {{ ref('stg_otel__spans') }}
 ),
 
-batch_runs as (
-    {% if state is none %}
-    select distinct trace_id from span_records
-    {% else %}
-    -- only the records loaded since the last complete build are scanned for run ids (they are appended in load order)
-    select distinct trace_id from span_records
-    where loaded_at > (
-        select loaded_through from {{ state }}
-        order by recorded_at desc
-        limit 1
-    )
-    union distinct
-    select run_id from {{ ref('int_runs__repriced') }}
-    {% endif %}
-),
-
 run_arrivals as (
     select
         trace_id,
         max(loaded_at) as run_loaded_at
     from span_records
-    {% if state is not none %}
-    where trace_id in (select trace_id from batch_runs)
-    {% endif %}
     group by trace_id
 ),
 
@@ -47,10 +34,81 @@ final as (
     select
         spans.*,
         run_arrivals.run_loaded_at,
-        {{ 'true' if state is none else 'false' }} as is_full_batch
+        true as is_full_batch
     from spans
     inner join run_arrivals
         on run_arrivals.trace_id = spans.trace_id
 )
 
 select * from final
+
+{% else %}
+
+{%- set records_relation = ref('stg_otel__span_records') -%}
+{%- set watermark = '(select loaded_through from ' ~ state ~ ' order by recorded_at desc limit 1)' -%}
+{%- set history_runs_query -%}
+    with batch_runs as (
+        select distinct trace_id from {{ records_relation }} where loaded_at > {{ watermark }} and trace_id is not null
+        union distinct
+        select run_id from {{ ref('int_runs__repriced') }}
+    )
+    select count(*) from batch_runs
+    where exists (
+        select 1 from {{ records_relation }} as old_records
+        where old_records.trace_id = batch_runs.trace_id and old_records.loaded_at <= {{ watermark }}
+    )
+{%- endset -%}
+{%- set needs_history = execute and run_query(history_runs_query).columns[0].values()[0] > 0 -%}
+
+with
+
+new_records as (
+    select * from {{ records_relation }}
+    where loaded_at > {{ watermark }}
+        and trace_id is not null
+),
+
+batch_runs as (
+    select distinct trace_id from new_records
+    union distinct
+    select run_id from {{ ref('int_runs__repriced') }}
+),
+
+batch_records as (
+    select * from new_records
+    {% if needs_history %}
+    union all
+    -- runs with records from earlier loads (late spans, re-deliveries, repricing): read those runs' history
+    select * from {{ records_relation }}
+    where loaded_at <= {{ watermark }}
+        and trace_id in (select trace_id from batch_runs)
+    {% endif %}
+),
+
+records as (
+    select * from batch_records where quarantine_reason is null
+),
+
+{{ staged_spans('records') }},
+
+run_arrivals as (
+    select
+        trace_id,
+        max(loaded_at) as run_loaded_at
+    from batch_records
+    group by trace_id
+),
+
+final as (
+    select
+        renamed.*,
+        run_arrivals.run_loaded_at,
+        false as is_full_batch
+    from renamed
+    inner join run_arrivals
+        on run_arrivals.trace_id = renamed.trace_id
+)
+
+select * from final
+
+{% endif %}

@@ -222,6 +222,10 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
     assert len(o4) == 1 and mini and prices_row
     _set_price(prices, "o4-mini", o4[0]["effective_from"], input_price="1.23")
     _set_price(prices, "gpt-4.1-mini", "", new_row={**mini[-1], "effective_from": "2025-06-15", "input_usd_per_mtok": "9.99", "source": "test"})
+    # a price for the model that had none: its unpriced calls must be repriced too
+    _set_price(prices, "", "", new_row={**mini[-1], "provider": "mistral_ai", "model": "mistral-large-2411", "effective_from": "2024-11-18",
+                                         "service_tier": "standard", "min_input_tokens": "0", "input_usd_per_mtok": "2", "output_usd_per_mtok": "6",
+                                         "cache_read_usd_per_mtok": "", "cache_write_usd_per_mtok": "", "cache_write_1h_usd_per_mtok": "", "source": "test"})
     incremental.invoke("seed")
     incremental.invoke("run")
 
@@ -231,10 +235,15 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
     repriced_runs = {r for (r,) in con.execute("select run_id from int_runs__repriced").fetchall()}
     affected_runs = {r for (r,) in con.execute(
         "select distinct run_id from fct_span_costs where priced_model = 'o4-mini' "
-        "or (priced_model = 'gpt-4.1-mini' and started_at >= timestamp '2025-06-15')"
+        "or (priced_model = 'gpt-4.1-mini' and started_at >= timestamp '2025-06-15') "
+        "or reported_model = 'mistral-large-2411'"
     ).fetchall()}
+    mistral_calls, mistral_unpriced = con.execute(
+        "select count(*), count(*) filter (where not is_priced) from fct_span_costs where reported_model = 'mistral-large-2411'"
+    ).fetchone()
     con.close()
     assert repriced_runs == affected_runs and affected_runs, "exactly the runs whose price row changed are repriced"
+    assert mistral_calls > 0 and mistral_unpriced == 0, "a price added for an unpriced model prices its past calls"
     after = {r[0]: r for r in incremental.rows("fct_span_costs")}
     changed = {k for k in before if before[k] != after.get(k)}
     assert changed, "the price change must change some calls"
