@@ -5,7 +5,7 @@
 
 {#- The files of the glob not yet loaded into `this`: the arrival marker for incremental runs. -#}
 {% macro otlp_files_to_load(path) %}
-    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- if not execute or target.type != 'duckdb' -%}{{ return([]) }}{%- endif -%}
     {%- set found = run_query("select file from glob('" ~ path ~ "') order by file") -%}
     {%- set files = found.columns[0].values() | list -%}
     {%- if is_incremental() -%}
@@ -64,7 +64,12 @@
 {%- endmacro %}
 
 {#- One row per span record (or per unreadable line), with quarantine_reason set when it cannot be staged. -#}
-{% macro otlp_span_records(files) -%}
+{% macro otlp_span_records(files) %}{{ return(adapter.dispatch('otlp_span_records', 'llm_cost')(files)) }}{% endmacro %}
+{% macro default__otlp_span_records(files) %}
+    {{ exceptions.raise_compiler_error("otel_source 'otlp_files' is read on DuckDB; on " ~ target.type ~ " load the spans into a flat table (otel_source 'flat_table')") }}
+{% endmacro %}
+
+{% macro duckdb__otlp_span_records(files) -%}
     {%- if files | length == 0 -%}
         {{ return(otlp_empty_span_records()) }}
     {%- endif -%}
@@ -176,16 +181,7 @@
     span_records as (
         select
             *,
-            case
-                when trace_id is null or not regexp_full_match(trace_id, '[0-9a-f]{32}') or trace_id = repeat('0', 32)
-                    then 'invalid traceId: expected 32 hex characters'
-                when span_id is null or not regexp_full_match(span_id, '[0-9a-f]{16}') or span_id = repeat('0', 16)
-                    then 'invalid spanId: expected 16 hex characters'
-                when parent_span_id is not null and not regexp_full_match(parent_span_id, '[0-9a-f]{16}')
-                    then 'invalid parentSpanId: expected 16 hex characters'
-                when start_time is null
-                    then 'invalid startTimeUnixNano: expected unix nanoseconds as a decimal string'
-            end as quarantine_reason
+            {{ span_record_quarantine_reason() }} as quarantine_reason
         from typed_spans
     ),
 
@@ -253,4 +249,18 @@
         cast(null as map(varchar, varchar)) as span_attributes,
         cast(null as varchar) as quarantine_reason
     where false
+{%- endmacro %}
+
+{#- Why a span record cannot be staged (null when it can): shared by every landing shape. -#}
+{% macro span_record_quarantine_reason() -%}
+    case
+        when trace_id is null or not {{ regex_full_match('trace_id', "'[0-9a-f]{32}'") }} or trace_id = '00000000000000000000000000000000'
+            then 'invalid traceId: expected 32 hex characters'
+        when span_id is null or not {{ regex_full_match('span_id', "'[0-9a-f]{16}'") }} or span_id = '0000000000000000'
+            then 'invalid spanId: expected 16 hex characters'
+        when parent_span_id is not null and not {{ regex_full_match('parent_span_id', "'[0-9a-f]{16}'") }}
+            then 'invalid parentSpanId: expected 16 hex characters'
+        when start_time is null
+            then 'invalid startTimeUnixNano: expected unix nanoseconds as a decimal string'
+    end
 {%- endmacro %}

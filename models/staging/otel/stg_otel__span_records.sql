@@ -9,7 +9,8 @@
     )
 }}
 
-{%- set otel_source = get_setting('otel_source', 'otlp_files') -%}
+-- depends_on: {{ source('otel', 'spans') }}
+{% set otel_source = get_setting('otel_source', 'otlp_files') %}
 
 with
 
@@ -17,9 +18,9 @@ source as (
     {% if otel_source == 'otlp_files' %}
         {{ otlp_span_records(otlp_files_to_load(get_setting('otel_spans_path'))) }}
     {% elif otel_source == 'flat_table' %}
-        {{ exceptions.raise_compiler_error("otel_source 'flat_table' is not implemented yet in this version: land OTLP JSON files and use otel_source 'otlp_files'") }}
+        {{ flat_table_span_records(source('otel', 'spans')) }}
     {% else %}
-        {{ exceptions.raise_compiler_error("var otel_source must be 'otlp_files' (or, later, 'flat_table'), got '" ~ otel_source ~ "'") }}
+        {{ exceptions.raise_compiler_error("var otel_source must be 'otlp_files' or 'flat_table', got '" ~ otel_source ~ "'") }}
     {% endif %}
 ),
 
