@@ -17,23 +17,13 @@
     ))
 {%- endmacro %}
 
-{#- ClickHouse-exporter kinds and statuses arrive as names ('Client', 'SPAN_KIND_CLIENT') or numbers. -#}
-{% macro otel_kind_code(expr) -%}
+{#- ClickHouse-exporter kinds and statuses arrive as names ('Client', 'SPAN_KIND_CLIENT', 'Error') or as their
+    OTLP numbers: the first name contained (case-insensitive) gives the code, else the number itself. -#}
+{% macro otel_enum_code(expr, codes_by_name) -%}
     case
-        when lower(cast({{ expr }} as varchar)) like '%internal%' then 1
-        when lower(cast({{ expr }} as varchar)) like '%server%' then 2
-        when lower(cast({{ expr }} as varchar)) like '%client%' then 3
-        when lower(cast({{ expr }} as varchar)) like '%producer%' then 4
-        when lower(cast({{ expr }} as varchar)) like '%consumer%' then 5
-        else try_cast({{ expr }} as integer)
-    end
-{%- endmacro %}
-
-{% macro otel_status_code(expr) -%}
-    case
-        when lower(cast({{ expr }} as varchar)) like '%error%' then 2
-        when lower(cast({{ expr }} as varchar)) like '%ok%' then 1
-        when lower(cast({{ expr }} as varchar)) like '%unset%' then 0
+        {%- for name, code in codes_by_name.items() %}
+        when lower(cast({{ expr }} as varchar)) like '%{{ name }}%' then {{ code }}
+        {%- endfor %}
         else try_cast({{ expr }} as integer)
     end
 {%- endmacro %}
@@ -60,8 +50,8 @@
             lower(span_id) as span_id,
             nullif(lower(parent_span_id), '') as parent_span_id,
             span_name,
-            {{ otel_kind_code('span_kind') }} as span_kind_code,
-            {{ otel_status_code('status_code') }} as status_code_value,
+            {{ otel_enum_code('span_kind', {'internal': 1, 'server': 2, 'client': 3, 'producer': 4, 'consumer': 5}) }} as span_kind_code,
+            {{ otel_enum_code('status_code', {'error': 2, 'ok': 1, 'unset': 0}) }} as status_code_value,
             cast(null as varchar) as status_message,
             scope_name,
             cast(null as varchar) as scope_version,
