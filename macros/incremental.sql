@@ -11,10 +11,16 @@
     {{ return(['fct_span_costs', 'fct_run_costs', 'fct_step_costs', 'fct_tool_costs', 'fct_feature_costs_daily', 'fct_tenant_costs_daily']) }}
 {% endmacro %}
 
+{#- A relation of the target schema looked up by name (none when it does not exist yet): for the state table and
+    for the marts read before they are built in this run, which ref() cannot express without a cycle. -#}
+{% macro target_relation(identifier) %}
+    {{ return(adapter.get_relation(database=target.database, schema=target.schema, identifier=identifier)) }}
+{% endmacro %}
+
 {#- The state table, or none when everything must be processed (first build, --full-refresh). -#}
 {% macro build_state_relation() %}
     {%- if flags.FULL_REFRESH or not execute -%}{{ return(none) }}{%- endif -%}
-    {{ return(adapter.get_relation(database=target.database, schema=target.schema, identifier='llm_cost_build_state')) }}
+    {{ return(target_relation('llm_cost_build_state')) }}
 {% endmacro %}
 
 {#- A hash of both pricing seeds' content: a change of any price or alias row changes it. -#}
@@ -46,11 +52,10 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if succeeded | unique | list | length < fct_marts() | length -%}{{ return('') }}{%- endif -%}
-    {%- set records = adapter.get_relation(database=target.database, schema=target.schema, identifier='stg_otel__span_records') -%}
-    {%- set prices = adapter.get_relation(database=target.database, schema=target.schema, identifier='model_prices') -%}
-    {%- set aliases = adapter.get_relation(database=target.database, schema=target.schema, identifier='model_aliases') -%}
+    {%- set records = target_relation('stg_otel__span_records') -%}
+    {%- set version = pricing_version(target_relation('model_prices'), target_relation('model_aliases')) -%}
+    {#- created on the first complete build, so it may not exist yet -#}
     {%- set state = api.Relation.create(database=target.database, schema=target.schema, identifier='llm_cost_build_state') -%}
-    {%- set version = pricing_version(prices, aliases) -%}
     {%- call statement('create_build_state') -%}
         create table if not exists {{ state }} (
             recorded_at {{ type_timestamp() }},
@@ -71,8 +76,7 @@
     the last batch once a complete build has been recorded): e.g. `--full-refresh --select fct_span_costs`. -#}
 {% macro assert_full_batch_for_rebuild() %}
     {%- if execute and not is_incremental() -%}
-        {%- set state = adapter.get_relation(database=target.database, schema=target.schema, identifier='llm_cost_build_state') -%}
-        {%- if state is not none -%}
+        {%- if target_relation('llm_cost_build_state') is not none -%}
             {%- set full = run_query("select count(*) from " ~ ref('int_spans__in_batch') ~ " where is_full_batch") -%}
             {%- if full.columns[0].values()[0] == 0 -%}
                 {{ exceptions.raise_compiler_error(

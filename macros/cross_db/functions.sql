@@ -35,10 +35,6 @@
 
 {% macro to_day(ts) %}cast({{ ts }} as date){% endmacro %}
 
-{#- Seconds between two timestamps, as a number. -#}
-{% macro seconds_between(start_ts, end_ts) %}{{ return(adapter.dispatch('seconds_between', 'llm_cost')(start_ts, end_ts)) }}{% endmacro %}
-{% macro default__seconds_between(start_ts, end_ts) %}(epoch_us({{ end_ts }}) - epoch_us({{ start_ts }})) / 1000000.0{% endmacro %}
-{% macro bigquery__seconds_between(start_ts, end_ts) %}timestamp_diff({{ end_ts }}, {{ start_ts }}, microsecond) / 1000000.0{% endmacro %}
 
 {#- Now, as a timestamp without time zone in UTC (DuckDB's current_timestamp carries the session's zone). -#}
 {% macro current_utc_timestamp() %}{{ return(adapter.dispatch('current_utc_timestamp', 'llm_cost')()) }}{% endmacro %}

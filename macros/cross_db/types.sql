@@ -3,10 +3,6 @@
 {% macro default__money_type() %}decimal(38, 12){% endmacro %}
 {% macro bigquery__money_type() %}bignumeric{% endmacro %}
 
-{% macro type_bigint() %}{{ return(adapter.dispatch('type_bigint', 'llm_cost')()) }}{% endmacro %}
-{% macro default__type_bigint() %}bigint{% endmacro %}
-{% macro bigquery__type_bigint() %}int64{% endmacro %}
-
 {% macro type_string() %}{{ return(adapter.dispatch('type_string', 'llm_cost')()) }}{% endmacro %}
 {% macro default__type_string() %}varchar{% endmacro %}
 {% macro bigquery__type_string() %}string{% endmacro %}

@@ -38,8 +38,7 @@ call_layers as (
         trace_id,
         kept_span_id,
         count(*) as layer_count,
-        min(provider) as layer_provider,
-        min(started_at) as outermost_started_at
+        min(provider) as layer_provider
     from layer_spans
     group by trace_id, kept_span_id
 ),

@@ -9,7 +9,7 @@
 -- depends_on: {{ ref('stg_seeds__model_aliases') }}
 -- depends_on: {{ ref('int_model_prices__ranged') }}
 {% set state = build_state_relation() %}
-{%- set span_costs = adapter.get_relation(database=this.database, schema=this.schema, identifier='fct_span_costs') if execute else none -%}
+{%- set span_costs = target_relation('fct_span_costs') if execute else none -%}
 {%- set seeds_changed = state is not none and span_costs is not none
     and recorded_pricing_version(state) != pricing_version(ref('model_prices'), ref('model_aliases')) -%}
 
