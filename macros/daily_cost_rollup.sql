@@ -5,8 +5,9 @@ with
 span_costs as (
     select * from {{ ref('fct_span_costs') }}
     {% if is_incremental() %}
-    -- every group of a day the batch touched is recomputed from the (already updated) span mart
-    where day in (select distinct day from {{ ref('int_llm_calls__priced') }})
+    -- every day a batch span started on is recomputed whole from the (already updated) span mart: also a day
+    -- that lost a call (a layer that is now a duplicate), not only the days of the batch's calls
+    where {{ in_batch_days('day') }}
     {% endif %}
 ),
 

@@ -2,18 +2,40 @@
     warehouse table shaped like the collector's ClickHouse exporter, attributes as JSON objects.
     Arrival: rows whose (trace_id, span_id) is not loaded yet (a later copy of a loaded span is a re-delivery). -#}
 
+{#- The landing shape when var otel_source is unset: files on DuckDB (it reads them directly), the flat table on
+    BigQuery (a warehouse reads tables, not a collector's local files). -#}
+{% macro default_otel_source() %}{{ return(adapter.dispatch('default_otel_source', 'llm_cost')()) }}{% endmacro %}
+{% macro default__default_otel_source() %}{{ return('flat_table') }}{% endmacro %}
+{% macro duckdb__default_otel_source() %}{{ return('otlp_files') }}{% endmacro %}
+
 {% macro flat_table_span_records(relation) %}{{ return(adapter.dispatch('flat_table_span_records', 'llm_cost')(relation)) }}{% endmacro %}
 
-{% macro default__flat_table_span_records(relation) %}
+{#- A flat JSON attribute object (key -> scalar, as the ClickHouse exporter's Map(String, String)) in the
+    staged attribute type, content keys dropped: MAP(varchar, varchar) on DuckDB, JSON on BigQuery. -#}
+{% macro attributes_from_json(column) %}{{ return(adapter.dispatch('attributes_from_json', 'llm_cost')(column)) }}{% endmacro %}
+
+{% macro default__attributes_from_json(column) %}
     {{ exceptions.raise_compiler_error("otel_source 'flat_table' is not implemented for " ~ target.type ~ " yet") }}
 {% endmacro %}
 
-{#- JSON attribute object -> MAP(varchar, varchar), content keys dropped. -#}
-{% macro duckdb__json_attributes_to_map(column) -%}
+{% macro duckdb__attributes_from_json(column) -%}
     {%- set prefixes = content_attribute_prefixes() -%}
     map_from_entries(list_filter(
         map_entries(json_transform(cast({{ column }} as json), '"MAP(VARCHAR, VARCHAR)"')),
         lambda e: not ({% for p in prefixes %}starts_with(e.key, '{{ p }}'){% if not loop.last %} or {% endif %}{% endfor %})
+    ))
+{%- endmacro %}
+
+{#- BigQuery has no map filter and JSON paths must be literals, so content pairs are cut out of the compact
+    JSON text: first every pair after a comma, then a leading pair with its comma. Values are scalars in this
+    shape, so a pair is `"key":"string"` or `"key":number|true|false|null`. -#}
+{% macro bigquery__attributes_from_json(column) -%}
+    {%- set keys = [] -%}
+    {%- for p in content_attribute_prefixes() -%}{%- do keys.append(p | replace('.', '\\.')) -%}{%- endfor -%}
+    {%- set pair = '"(?:' ~ keys | join('|') ~ ')(?:[^"\\\\]|\\\\.)*":(?:"(?:[^"\\\\]|\\\\.)*"|[^,}"]*)' -%}
+    safe.parse_json(regexp_replace(
+        regexp_replace(to_json_string({{ column }}), r',{{ pair }}', ''),
+        r'^\{{ '{' }}{{ pair }},?', '{{ '{' }}'
     ))
 {%- endmacro %}
 
@@ -22,13 +44,13 @@
 {% macro otel_enum_code(expr, codes_by_name) -%}
     case
         {%- for name, code in codes_by_name.items() %}
-        when lower(cast({{ expr }} as varchar)) like '%{{ name }}%' then {{ code }}
+        when lower(cast({{ expr }} as {{ type_string() }})) like '%{{ name }}%' then {{ code }}
         {%- endfor %}
-        else try_cast({{ expr }} as integer)
+        else {{ safe_bigint(expr) }}
     end
 {%- endmacro %}
 
-{% macro duckdb__flat_table_span_records(relation) -%}
+{% macro default__flat_table_span_records(relation) -%}
     with
 
     rows_to_load as (
@@ -52,14 +74,14 @@
             span_name,
             {{ otel_enum_code('span_kind', {'internal': 1, 'server': 2, 'client': 3, 'producer': 4, 'consumer': 5}) }} as span_kind_code,
             {{ otel_enum_code('status_code', {'error': 2, 'ok': 1, 'unset': 0}) }} as status_code_value,
-            cast(null as varchar) as status_message,
+            cast(null as {{ type_string() }}) as status_message,
             scope_name,
-            cast(null as varchar) as scope_version,
-            {{ duckdb__json_attributes_to_map('resource_attributes') }} as resource_attributes,
-            {{ duckdb__json_attributes_to_map('span_attributes') }} as span_attributes,
-            try_cast(start_time as timestamp) as start_time,
-            try_cast(end_time as timestamp) as end_time,
-            '{{ relation }}' as source_file,
+            cast(null as {{ type_string() }}) as scope_version,
+            {{ attributes_from_json('resource_attributes') }} as resource_attributes,
+            {{ attributes_from_json('span_attributes') }} as span_attributes,
+            {{ safe_timestamp('start_time') }} as start_time,
+            {{ safe_timestamp('end_time') }} as end_time,
+            '{{ relation | replace('`', '') }}' as source_file,
             row_number() over (order by trace_id, span_id, start_time) as source_line,
             '{{ invocation_id }}' as record_position
         from rows_to_load

@@ -68,7 +68,7 @@
         select {{ current_utc_timestamp() }}, max(loaded_at), '{{ version }}'
         from {{ records }}
     {%- endcall -%}
-    {%- do adapter.commit() if target.type == 'duckdb' else none -%}
+    {%- do commit_open_transaction() -%}
     {{ return('') }}
 {% endmacro %}
 
@@ -88,14 +88,93 @@
     {%- endif -%}
 {% endmacro %}
 
-{#- The shared head of every fct_ mart: incremental config replacing the batch's keys, and the rebuild guard. -#}
-{% macro incremental_mart(unique_key) %}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=unique_key,
-        on_schema_change='append_new_columns',
-    ) }}
+{#- A predicate keeping the days the batch's spans started on, as literal dates (a warehouse prunes partitions by
+    constants, not by a subquery). Every row a batch run ever produced lies on one of them. -#}
+{% macro in_batch_days(column) %}
+    {%- if not execute -%}{{ return('true') }}{%- endif -%}
+    {%- set query = 'select distinct ' ~ to_day('start_time') ~ ' from ' ~ ref('int_spans__in_batch') ~ ' order by 1' -%}
+    {%- set days = run_query(query).columns[0].values() -%}
+    {%- if days | length == 0 -%}{{ return('false') }}{%- endif -%}
+    {%- set literals = [] -%}
+    {%- for day in days -%}{%- do literals.append("cast('" ~ day ~ "' as date)") -%}{%- endfor -%}
+    {{ return(column ~ ' in (' ~ literals | join(', ') ~ ')') }}
+{%- endmacro %}
+
+{#- The shared head of every fct_ mart: the incremental config replacing the batch (per adapter, below) and the
+    rebuild guard. replace: 'run' (the batch's runs) or 'day' (the batch's days). cluster_by: what BI filters on. -#}
+{% macro incremental_mart(replace, cluster_by=[]) %}
+    {{ adapter.dispatch('incremental_mart_config', 'llm_cost')(replace, cluster_by) }}
     -- depends_on: {{ ref('int_spans__in_batch') }}
     {{ assert_full_batch_for_rebuild() }}
 {% endmacro %}
+
+{#- DuckDB: delete+insert of the batch's keys in one transaction. -#}
+{% macro default__incremental_mart_config(replace, cluster_by) %}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='run_id' if replace == 'run' else 'day',
+        on_schema_change='append_new_columns',
+    ) }}
+{% endmacro %}
+
+{#- BigQuery: partitioned by day and clustered, replaced by one MERGE that inserts the batch's rows and deletes
+    the rows they replace, pruned to the batch's day partitions (bigquery__get_merge_sql below). dbt-bigquery has
+    no delete+insert, and plain merge on a key would leave a row that no longer exists (a call that became a
+    duplicate layer) in place; insert_overwrite would need every other run of those days re-selected. -#}
+{% macro bigquery__incremental_mart_config(replace, cluster_by) %}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        partition_by={'field': 'day', 'data_type': 'date', 'granularity': 'day'},
+        cluster_by=cluster_by or none,
+        meta={'replace_batch': replace},
+        on_schema_change='append_new_columns',
+    ) }}
+{% endmacro %}
+
+{#- Append-only models (the span record log, the duplicate-layer audit). On BigQuery a merge without a key is
+    an insert; partitioned by the arrival day so a batch reads only the newest partitions, clustered by trace. -#}
+{% macro append_only_config(partition_timestamp=none) %}
+    {{ adapter.dispatch('append_only_config', 'llm_cost')(partition_timestamp) }}
+{% endmacro %}
+
+{% macro default__append_only_config(partition_timestamp) %}
+    {{ config(materialized='incremental', incremental_strategy='append') }}
+{% endmacro %}
+
+{% macro bigquery__append_only_config(partition_timestamp) %}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        partition_by={'field': partition_timestamp, 'data_type': 'timestamp', 'granularity': 'day'} if partition_timestamp else none,
+        cluster_by=['trace_id'],
+    ) }}
+{% endmacro %}
+
+{#- The MERGE of a mart with meta replace_batch (see bigquery__incremental_mart_config): every row of the new
+    batch is inserted; every old row of the batch's days (and, for 'run', of the batch's runs) is deleted. The
+    batch's days and runs come from int_spans__in_batch as array variables, which BigQuery prunes partitions by.
+    Any other incremental model gets dbt's own merge. -#}
+{% macro bigquery__get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates=none) -%}
+    {%- set replace = (config.get('meta') or {}).get('replace_batch') -%}
+    {%- if replace is none -%}
+        {{ return(dbt.default__get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates)) }}
+    {%- endif -%}
+    {%- set batch = ref('int_spans__in_batch') -%}
+    {%- set columns = get_quoted_csv(dest_columns | map(attribute='name')) -%}
+    declare llm_cost_batch_days array<date> default (select array_agg(distinct date(start_time)) from {{ batch }});
+    declare llm_cost_batch_runs array<string> default (select array_agg(distinct trace_id) from {{ batch }});
+
+    merge into {{ target }} as DBT_INTERNAL_DEST
+    using {{ source }} as DBT_INTERNAL_SOURCE
+    on false
+    when not matched then
+        insert ({{ columns }}) values ({{ columns }})
+    when not matched by source
+        and DBT_INTERNAL_DEST.day in unnest(llm_cost_batch_days)
+        {%- if replace == 'run' %}
+        and DBT_INTERNAL_DEST.run_id in unnest(llm_cost_batch_runs)
+        {%- endif %}
+        then delete
+{%- endmacro %}

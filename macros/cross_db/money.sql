@@ -1,6 +1,11 @@
-{#- tokens x USD per 1M tokens, exactly: multiplying by 0.000001 keeps a decimal, dividing would not (DuckDB divides decimals as doubles). -#}
-{% macro cost_of(tokens, usd_per_mtok) -%}
+{#- tokens x USD per 1M tokens, exactly: multiplying by 0.000001 keeps a decimal, dividing would not (DuckDB divides
+    decimals as doubles). On BigQuery a bare 0.000001 is a FLOAT64 literal, so the factor is a typed decimal there. -#}
+{% macro cost_of(tokens, usd_per_mtok) %}{{ return(adapter.dispatch('cost_of', 'llm_cost')(tokens, usd_per_mtok)) }}{% endmacro %}
+{% macro default__cost_of(tokens, usd_per_mtok) -%}
     cast(cast({{ tokens }} as {{ llm_cost.money_type() }}) * {{ usd_per_mtok }} * 0.000001 as {{ llm_cost.money_type() }})
+{%- endmacro %}
+{% macro bigquery__cost_of(tokens, usd_per_mtok) -%}
+    cast(cast(({{ tokens }}) * ({{ usd_per_mtok }}) as {{ llm_cost.money_type() }}) * cast('0.000001' as bignumeric(38, 6)) as {{ llm_cost.money_type() }})
 {%- endmacro %}
 
 {#- An even split of an amount over n parts, floored to the 12th decimal (at most n-1 pico-dollars are not handed out). -#}
@@ -11,6 +16,7 @@
 {% macro duckdb__money_split(amount, parts) -%}
     cast(cast(cast({{ amount }} * 1000000000000 as hugeint) // {{ parts }} as decimal(38, 0)) * 0.000000000001 as {{ llm_cost.money_type() }})
 {%- endmacro %}
+{#- integer division of pico-dollars (DIV on BIGNUMERIC), as on DuckDB: no rounding of a quotient's 13th decimal -#}
 {% macro bigquery__money_split(amount, parts) -%}
-    cast(trunc({{ amount }} / {{ parts }}, 12) as bignumeric)
+    cast(div(cast({{ amount }} * 1000000000000 as bignumeric(38, 0)), {{ parts }}) * cast('0.000000000001' as bignumeric(38, 12)) as {{ llm_cost.money_type() }})
 {%- endmacro %}

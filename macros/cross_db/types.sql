@@ -1,7 +1,7 @@
 {#- Money is exact decimal everywhere: 12 decimals covers a single token at $0.001 per 1M tokens. -#}
 {% macro money_type() %}{{ return(adapter.dispatch('money_type', 'llm_cost')()) }}{% endmacro %}
 {% macro default__money_type() %}decimal(38, 12){% endmacro %}
-{% macro bigquery__money_type() %}bignumeric{% endmacro %}
+{% macro bigquery__money_type() %}bignumeric(38, 12){% endmacro %}
 
 {% macro type_string() %}{{ return(adapter.dispatch('type_string', 'llm_cost')()) }}{% endmacro %}
 {% macro default__type_string() %}varchar{% endmacro %}
@@ -18,7 +18,7 @@
 
 {% macro safe_money(expr) %}{{ return(adapter.dispatch('safe_money', 'llm_cost')(expr)) }}{% endmacro %}
 {% macro default__safe_money(expr) %}try_cast({{ expr }} as {{ llm_cost.money_type() }}){% endmacro %}
-{% macro bigquery__safe_money(expr) %}safe_cast({{ expr }} as bignumeric){% endmacro %}
+{% macro bigquery__safe_money(expr) %}safe_cast({{ expr }} as {{ llm_cost.money_type() }}){% endmacro %}
 
 {% macro safe_timestamp(expr) %}{{ return(adapter.dispatch('safe_timestamp', 'llm_cost')(expr)) }}{% endmacro %}
 {% macro default__safe_timestamp(expr) %}try_cast({{ expr }} as timestamp){% endmacro %}

@@ -2,12 +2,11 @@
     Incremental: the batch's traces are deleted first, then their layers are listed again. -#}
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='append',
         on_schema_change='append_new_columns',
         pre_hook="{% if is_incremental() %}delete from {{ this }} where trace_id in (select trace_id from {{ ref('int_spans__in_batch') }}){% endif %}",
     )
 }}
+{{ append_only_config() }}
 -- depends_on: {{ ref('int_spans__in_batch') }}
 with
 

@@ -1,12 +1,13 @@
 {#- One row per run (trace) with at least one call: its span and call totals.
     Incremental: the runs of the processing batch are replaced whole. -#}
-{{ incremental_mart('run_id') }}
+{{ incremental_mart('run', cluster_by=['feature', 'tenant_id']) }}
 with
 
 span_costs as (
     select * from {{ ref('fct_span_costs') }}
     {% if is_incremental() %}
-    where run_id in (select trace_id from {{ ref('int_spans__in_batch') }})
+    where {{ in_batch_days('day') }}
+        and run_id in (select trace_id from {{ ref('int_spans__in_batch') }})
     {% endif %}
 ),
 

@@ -1,6 +1,6 @@
 {#- One row per provider call: tokens by bucket, the price row used and the cost.
     Incremental: the runs of the processing batch (int_spans__in_batch) are replaced whole. -#}
-{{ incremental_mart('run_id') }}
+{{ incremental_mart('run', cluster_by=['feature', 'tenant_id', 'priced_model']) }}
 with
 
 priced_calls as (

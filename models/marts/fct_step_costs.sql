@@ -1,12 +1,13 @@
 {#- One row per agent step: (run, agent span, step). Calls outside any agent span have agent_span_id '(none)'.
     Incremental: the runs of the processing batch are replaced whole. -#}
-{{ incremental_mart('run_id') }}
+{{ incremental_mart('run', cluster_by=['feature', 'tenant_id', 'agent_name']) }}
 with
 
 span_costs as (
     select * from {{ ref('fct_span_costs') }}
     {% if is_incremental() %}
-    where run_id in (select trace_id from {{ ref('int_spans__in_batch') }})
+    where {{ in_batch_days('day') }}
+        and run_id in (select trace_id from {{ ref('int_spans__in_batch') }})
     {% endif %}
 ),
 
@@ -21,6 +22,7 @@ final as (
         min(tenant_id) as tenant_id,
         min(started_at) as started_at,
         max(ended_at) as ended_at,
+        {{ to_day('min(started_at)') }} as day,
         count(*) as calls,
         sum(uncached_input_tokens) as uncached_input_tokens,
         sum(cache_read_tokens) as cache_read_tokens,

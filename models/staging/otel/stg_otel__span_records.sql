@@ -1,16 +1,11 @@
 {#- Every span record that arrived, once per delivery, with where it came from.
     Incremental by arrival: a run reads only the files (or table rows) not loaded before,
     whatever their event time, so late files and backfills are picked up and nothing is read twice. -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-    )
-}}
+{{ config(on_schema_change='fail') }}
+{{ append_only_config(partition_timestamp='loaded_at') }}
 
 -- depends_on: {{ source('otel', 'spans') }}
-{% set otel_source = get_setting('otel_source', 'otlp_files') %}
+{% set otel_source = get_setting('otel_source') or default_otel_source() %}
 
 with
 

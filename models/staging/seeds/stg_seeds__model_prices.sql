@@ -15,16 +15,16 @@ renamed as (
         {{ safe_timestamp('effective_from') }} as effective_from,
         effective_from as effective_from_text,
 
-        -- USD per 1M tokens; blank means not published
-        input_usd_per_mtok,
-        output_usd_per_mtok,
-        cache_read_usd_per_mtok,
-        cache_write_usd_per_mtok,
-        cache_write_1h_usd_per_mtok,
-        reasoning_usd_per_mtok,
+        -- USD per 1M tokens, exact (the seed holds them as text); blank means not published
+        {{ safe_money('input_usd_per_mtok') }} as input_usd_per_mtok,
+        {{ safe_money('output_usd_per_mtok') }} as output_usd_per_mtok,
+        {{ safe_money('cache_read_usd_per_mtok') }} as cache_read_usd_per_mtok,
+        {{ safe_money('cache_write_usd_per_mtok') }} as cache_write_usd_per_mtok,
+        {{ safe_money('cache_write_1h_usd_per_mtok') }} as cache_write_1h_usd_per_mtok,
+        {{ safe_money('reasoning_usd_per_mtok') }} as reasoning_usd_per_mtok,
 
         -- a row with no input and no output price closes its tier from effective_from on
-        (input_usd_per_mtok is null and output_usd_per_mtok is null) as is_closing_row,
+        (nullif(trim(input_usd_per_mtok), '') is null and nullif(trim(output_usd_per_mtok), '') is null) as is_closing_row,
 
         source
     from source
