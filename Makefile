@@ -22,7 +22,7 @@ SPANS_GLOB := $(if $(wildcard $(SPANS)/.),$(SPANS)/*.json*,$(SPANS))
 endif
 DBT_VARS := {otel_spans_path: "$(SPANS_GLOB)", unpriced_severity: warn}
 
-.PHONY: run test venv demo build summary clean
+.PHONY: run test venv bqemulator demo build summary clean
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements.lock
@@ -51,8 +51,25 @@ summary: venv
 
 run: build summary
 
-test: venv profiles.yml
-	$(PY) -m pytest tests/pytest -q
+# Great Expectations suites on the built file (after `make run`); Data Docs in $(DATA_DOCS), non-zero exit on any failure.
+DATA_DOCS ?= target/data_docs
+.PHONY: validate
+validate: venv
+	$(PY) -m llm_cost validate --duckdb "$(LLM_COST_DUCKDB)" --docs "$(DATA_DOCS)"
+
+# The BigQuery emulator (tests/bqemulator) in a venv of its own: it pins another duckdb than dbt-duckdb's.
+BQEMU_VENV ?= .venv-bqemulator
+export LLM_COST_BQEMULATOR := $(CURDIR)/$(BQEMU_VENV)/bin/bqemulator
+bqemulator: $(BQEMU_VENV)/.installed
+$(BQEMU_VENV)/.installed: tests/bqemulator/requirements.txt tests/bqemulator/requirements.lock
+	@echo "==> creating $(BQEMU_VENV) with the BigQuery emulator (about 40 s on a fresh machine)"
+	$(PYTHON) -m venv $(BQEMU_VENV)
+	$(BQEMU_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/bqemulator/requirements.txt -c tests/bqemulator/requirements.lock
+	$(BQEMU_VENV)/bin/python tests/bqemulator/install_spatial.py
+	touch $@
+
+test: venv profiles.yml bqemulator
+	$(PY) -m pytest tests/pytest -q -rs
 
 clean:
 	rm -rf target logs llm_cost.duckdb $(DEMO_DIR)

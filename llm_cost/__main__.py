@@ -73,11 +73,48 @@ def _add_summary(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_summary)
 
 
+def _run_validate(args: argparse.Namespace) -> int:
+    from llm_cost.validate import BigQuerySource, DuckDBSource, Source, ValidationError, validate
+
+    source: Source | None = None
+    try:
+        if args.bigquery:
+            source = BigQuerySource(args.bigquery, api_endpoint=args.bigquery_endpoint)
+        elif args.bigquery_endpoint:
+            raise ValidationError("--bigquery-endpoint needs --bigquery PROJECT.DATASET")
+        else:
+            source = DuckDBSource(Path(args.duckdb))
+        report = validate(source, docs_dir=Path(args.docs))
+    except ValidationError as exc:
+        print(f"llm_cost validate: error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if source is not None:
+            source.close()
+    print(report.render())
+    return 0 if report.success else 1
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="run the Great Expectations suites on the staged spans and the marts",
+                       description="Validate the staged spans and every mart with Great Expectations, write Data Docs "
+                                   "and exit 1 when any expectation fails.")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--duckdb", default="llm_cost.duckdb", help="the DuckDB file dbt built (default llm_cost.duckdb)")
+    where.add_argument("--bigquery", metavar="PROJECT.DATASET",
+                       help="validate the dataset dbt built on BigQuery instead (needs sqlalchemy-bigquery)")
+    p.add_argument("--bigquery-endpoint", metavar="URL",
+                   help="with --bigquery: a BigQuery emulator's address (anonymous credentials), e.g. http://127.0.0.1:9050")
+    p.add_argument("--docs", default="target/data_docs", help="folder for the Data Docs HTML (default target/data_docs)")
+    p.set_defaults(func=_run_validate)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m llm_cost", description="LLM cost attribution tools")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_generate(sub)
     _add_summary(sub)
+    _add_validate(sub)
     return parser
 
 

@@ -46,3 +46,8 @@
 {% macro commit_open_transaction() %}{{ return(adapter.dispatch('commit_open_transaction', 'llm_cost')()) }}{% endmacro %}
 {% macro default__commit_open_transaction() %}{% do adapter.commit() %}{% endmacro %}
 {% macro bigquery__commit_open_transaction() %}{% endmacro %}
+
+{#- Microseconds since the epoch: a timestamp read back to inline as a literal (a warehouse prunes by constants). -#}
+{% macro unix_micros(expr) %}{{ return(adapter.dispatch('unix_micros', 'llm_cost')(expr)) }}{% endmacro %}
+{% macro default__unix_micros(expr) %}epoch_us({{ expr }}){% endmacro %}
+{% macro bigquery__unix_micros(expr) %}unix_micros({{ expr }}){% endmacro %}

@@ -16,7 +16,12 @@
 {% macro duckdb__money_split(amount, parts) -%}
     cast(cast(cast({{ amount }} * 1000000000000 as hugeint) // {{ parts }} as decimal(38, 0)) * 0.000000000001 as {{ llm_cost.money_type() }})
 {%- endmacro %}
-{#- integer division of pico-dollars (DIV on BIGNUMERIC), as on DuckDB: no rounding of a quotient's 13th decimal -#}
+{#- Integer division of pico-dollars, as on DuckDB. BigQuery's DIV on BIGNUMERIC is already whole; the floor
+    keeps it so on an engine whose DIV returns the fraction too (the emulator's does). -#}
 {% macro bigquery__money_split(amount, parts) -%}
-    cast(div(cast({{ amount }} * 1000000000000 as bignumeric(38, 0)), {{ parts }}) * cast('0.000000000001' as bignumeric(38, 12)) as {{ llm_cost.money_type() }})
+    cast(
+        floor(div(cast({{ amount }} * 1000000000000 as bignumeric(38, 0)), {{ parts }}))
+        * cast('0.000000000001' as bignumeric(38, 12))
+        as {{ llm_cost.money_type() }}
+    )
 {%- endmacro %}

@@ -1,0 +1,636 @@
+"""Cost analytics behind the dbt Python models in python_models/: pandas in, pandas out.
+
+Four questions, each a pure function of DataFrames and parameters (so pytest calls them directly):
+
+- ``find_cost_anomalies``: which (day, feature) and (day, tenant) spent far above their trailing baseline?
+- ``find_runaway_runs``: which runs cost many times their feature's median run, and which step and tool did it?
+- ``find_cost_change_points``: where did cost per call step up or down, by agent version and by day?
+- ``budget_status``: month-to-date and projected spend against ``seeds/budgets.csv``, with breaches.
+
+Money stays exact: marts arrive as ``decimal.Decimal`` (``to_pandas`` goes through Arrow, because DuckDB's
+``.df()`` turns DECIMAL into float64), sums, medians, jumps and limits are computed in Decimal, and only the
+statistics (z-scores, ratios, utilisation) are floats. Output money columns are Arrow ``decimal128(38, 12)``,
+the type of the marts' cost columns, so a model's dollars compare with the marts' to the last digit.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any, Iterable, Sequence, TypeVar
+
+import pandas as pd
+import pyarrow as pa
+
+MONEY = pa.decimal128(38, 12)
+MONEY_QUANTUM = Decimal("1e-12")
+ZERO = Decimal(0)
+MAD_TO_SIGMA = 1.4826  # MAD x 1.4826 estimates the standard deviation of normal data
+ALL = "(all)"  # scope_key of the whole organisation, agent_name of a change over all agents
+WILDCARD = "*"  # budgets.csv: a row for every key of its scope
+
+Schema = list[tuple[str, pa.DataType]]
+
+# ----------------------------------------------------------------------------- frames
+
+
+def to_pandas(relation: Any, columns: Sequence[str] | None = None, where: str | None = None) -> pd.DataFrame:
+    """A warehouse relation as pandas, the one place that knows the engine.
+
+    columns and where (a SQL condition) are applied in the warehouse, before anything reaches pandas.
+    DuckDB: through Arrow, so DECIMAL arrives as Decimal (``.df()`` would give float64) and HUGEINT token
+    sums as int64. Spark (dbt-bigquery Python models on Dataproc): ``.toPandas()``, which also gives Decimal.
+    """
+    if where:
+        relation = relation.filter(where)  # a SQL condition string on both DuckDB and Spark
+    if hasattr(relation, "toPandas"):
+        return (relation.select(*columns) if columns else relation).toPandas()
+    if columns:
+        relation = relation.project(", ".join(columns))
+    method = next((m for m in ("to_arrow_table", "fetch_arrow_table", "arrow") if hasattr(relation, m)), None)
+    if method is None:  # DuckDB 2.0's name first, then older ones
+        raise TypeError(f"to_pandas: not a DuckDB or Spark relation: {type(relation).__name__}")
+    table = getattr(relation, method)()
+    if isinstance(table, pa.RecordBatchReader):
+        table = table.read_all()
+    converted = [column.cast(pa.int64()) if pa.types.is_decimal(column.type) and column.type.scale == 0
+                 else column for column in table.columns]  # token counts summed as HUGEINT: integers
+    return pa.table(converted, names=table.column_names).to_pandas()
+
+
+SettingsT = TypeVar("SettingsT")
+NOT_SET = ("", "none", "null")
+
+
+def settings_from(cls: type[SettingsT], **values: Any) -> SettingsT:
+    """A settings dataclass from dbt config values (rendered YAML: often strings), converted to each field's
+    type; a missing or blank value keeps the field's default."""
+    kwargs = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        raw = values.get(f.name)
+        if raw is None or str(raw).strip().lower() in NOT_SET:
+            continue
+        kind = type(f.default)
+        try:
+            kwargs[f.name] = kind(str(raw).strip()) if kind is not bool else str(raw).strip().lower() == "true"
+        except (ValueError, InvalidOperation):
+            raise ValueError(f"{cls.__name__}.{f.name}: expected {kind.__name__}, got {raw!r}") from None
+    return cls(**kwargs)
+
+
+def optional_day(value: Any) -> date | None:
+    """A configured date, or None when unset (blank, 'None', 'null')."""
+    if value is None or str(value).strip().lower() in NOT_SET:
+        return None
+    return as_day(value)
+
+
+def money(value: Any) -> Decimal | None:
+    """A dollar amount as a Decimal at the marts' scale (12 places); None stays None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return Decimal(value).quantize(MONEY_QUANTUM, rounding=ROUND_HALF_EVEN)
+
+
+def as_day(value: Any) -> date:
+    """A date, a datetime, a pandas Timestamp or an ISO string as a date."""
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "date") and callable(value.date):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def typed_frame(rows: Sequence[dict[str, Any]], schema: Schema) -> pd.DataFrame:
+    """Rows as a DataFrame with Arrow-backed columns of exactly the schema's types, even when empty."""
+    data = {}
+    for name, arrow_type in schema:
+        values = [r.get(name) for r in rows]
+        if arrow_type == MONEY:
+            values = [money(v) for v in values]
+        data[name] = pd.array(values, dtype=pd.ArrowDtype(arrow_type))
+    return pd.DataFrame(data)
+
+
+def _median(values: Sequence[Decimal]) -> Decimal:
+    return statistics.median(values)
+
+
+def _ratio(numerator: Decimal, denominator: Decimal | None) -> float | None:
+    if denominator is None or denominator == 0:
+        return None
+    return float(numerator / denominator)
+
+
+def mann_whitney_z(before: Sequence[float], after: Sequence[float]) -> float:
+    """Normal approximation of the Mann-Whitney U statistic, tie-corrected; > 0 when `after` tends higher."""
+    n1, n2 = len(before), len(after)
+    n = n1 + n2
+    if n1 == 0 or n2 == 0:
+        return 0.0
+    values = pd.Series([*before, *after], dtype="float64")
+    ranks = values.rank(method="average")
+    u_after = float(ranks.iloc[n1:].sum()) - n2 * (n2 + 1) / 2
+    ties = values.value_counts()
+    tie_term = float(((ties**3) - ties).sum())
+    variance = n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1)))
+    if variance <= 0:
+        return 0.0
+    return (u_after - n1 * n2 / 2) / math.sqrt(variance)
+
+
+# ----------------------------------------------------------------------------- 1. cost anomalies
+
+ANOMALY_SCHEMA: Schema = [
+    ("day", pa.date32()),
+    ("dimension", pa.string()),
+    ("dimension_key", pa.string()),
+    ("cost_usd", MONEY),
+    ("runs", pa.int64()),
+    ("calls", pa.int64()),
+    ("baseline_days", pa.int64()),
+    ("baseline_median_usd", MONEY),
+    ("baseline_mad_usd", MONEY),
+    ("robust_z", pa.float64()),
+    ("jump_usd", MONEY),
+    ("cost_ratio", pa.float64()),
+]
+
+
+# Settings dataclasses: the defaults are the dbt vars' defaults in dbt_project.yml.
+
+
+@dataclass(frozen=True)
+class AnomalySettings:
+    window_days: int = 28  # trailing days in the baseline (the day itself excluded)
+    min_history_days: int = 14  # a key needs this many baseline days before it is judged
+    z_threshold: float = 5.0  # robust z-score at or above which a day is unusual
+    min_ratio: float = 2.0  # and at least this multiple of the baseline median
+    min_jump_usd: Decimal = Decimal("1.00")  # and at least this many dollars above it
+    scale_floor_share: float = 0.1  # the z-score's scale is at least this share of the median...
+    scale_floor_usd: float = 0.01  # ...and at least one cent, so a flat baseline cannot divide by zero
+
+
+def _daily_series(daily: pd.DataFrame, key_column: str, last_day: date) -> dict[str, list[tuple[date, dict]]]:
+    """Per key, every day from its first day to last_day (days without spend as zero)."""
+    by_key: dict[str, dict[date, dict]] = {}
+    for row in daily.itertuples(index=False):
+        key = getattr(row, key_column)
+        cost = getattr(row, "cost_usd")
+        by_key.setdefault(key, {})[as_day(row.day)] = {
+            "cost": ZERO if cost is None or pd.isna(cost) else Decimal(cost),
+            "runs": int(row.runs), "calls": int(row.calls)}
+    series: dict[str, list[tuple[date, dict]]] = {}
+    empty = {"cost": ZERO, "runs": 0, "calls": 0}
+    for key, days in by_key.items():
+        day, out = min(days), []
+        while day <= last_day:
+            out.append((day, days.get(day, empty)))
+            day += timedelta(days=1)
+        series[key] = out
+    return series
+
+
+def find_cost_anomalies(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame,
+                        settings: AnomalySettings = AnomalySettings()) -> pd.DataFrame:
+    """One row per (day, dimension, key) whose spend is far above its trailing median.
+
+    The baseline of a day is the `window_days` days before it (zero-spend days included); its median and MAD
+    (median absolute deviation) are exact Decimals. robust_z = (cost - median) / max(1.4826 x MAD,
+    scale_floor_share x median, scale_floor_usd), in float. A day is flagged when robust_z >= z_threshold,
+    cost >= min_ratio x median and cost - median >= min_jump_usd: unusual, large relative to normal, and
+    worth money. Only spikes are flagged: a quiet day is not a cost problem.
+    """
+    frames = [(f, k, d) for f, k, d in (("feature", "feature", feature_daily), ("tenant", "tenant_id", tenant_daily))
+              if len(d)]
+    if not frames:
+        return typed_frame([], ANOMALY_SCHEMA)
+    last_day = max(as_day(d) for _, _, frame in frames for d in frame["day"])
+    rows: list[dict[str, Any]] = []
+    for dimension, key_column, frame in frames:
+        for key, series in _daily_series(frame, key_column, last_day).items():
+            for i, (day, today) in enumerate(series):
+                baseline = [v["cost"] for _, v in series[max(0, i - settings.window_days):i]]
+                if len(baseline) < settings.min_history_days:
+                    continue
+                median = _median(baseline)
+                mad = _median([abs(v - median) for v in baseline])
+                cost = today["cost"]
+                jump = cost - median
+                scale = max(MAD_TO_SIGMA * float(mad), settings.scale_floor_share * float(median),
+                            settings.scale_floor_usd)
+                z = float(jump) / scale
+                ratio = _ratio(cost, median)
+                if (z >= settings.z_threshold and jump >= settings.min_jump_usd
+                        and (ratio is None or ratio >= settings.min_ratio)):
+                    rows.append({"day": day, "dimension": dimension, "dimension_key": key, "cost_usd": cost,
+                                 "runs": today["runs"], "calls": today["calls"], "baseline_days": len(baseline),
+                                 "baseline_median_usd": median, "baseline_mad_usd": mad, "robust_z": z,
+                                 "jump_usd": jump, "cost_ratio": ratio})
+    rows.sort(key=lambda r: (r["day"], r["dimension"], r["dimension_key"]))
+    return typed_frame(rows, ANOMALY_SCHEMA)
+
+
+# ----------------------------------------------------------------------------- 2. runaway runs
+
+RUNAWAY_SCHEMA: Schema = [
+    ("run_id", pa.string()),
+    ("day", pa.date32()),
+    ("started_at", pa.timestamp("us")),
+    ("feature", pa.string()),
+    ("tenant_id", pa.string()),
+    ("root_agent_name", pa.string()),
+    ("calls", pa.int64()),
+    ("steps", pa.int64()),
+    ("cost_usd", MONEY),
+    ("feature_runs", pa.int64()),
+    ("feature_median_run_cost_usd", MONEY),
+    ("cost_multiple", pa.float64()),
+    ("excess_cost_usd", MONEY),
+    ("jump_agent_span_id", pa.string()),
+    ("jump_step", pa.int64()),
+    ("jump_prev_input_tokens", pa.int64()),
+    ("jump_input_tokens", pa.int64()),
+    ("jump_input_tokens_added", pa.int64()),
+    ("jump_tool_name", pa.string()),
+    ("top_tool_name", pa.string()),
+    ("top_tool_invocations", pa.int64()),
+    ("is_loop_suspected", pa.bool_()),
+]
+
+
+@dataclass(frozen=True)
+class RunawaySettings:
+    cost_multiple: float = 50.0  # a run costing more than this many times its feature's median run
+    min_calls: int = 3  # a run of one or two calls is a big call, not a runaway loop (per-call budgets catch it)
+    min_feature_runs: int = 10  # a feature needs this many priced runs for its median to mean something
+    loop_min_repeats: int = 5  # one tool invoked this often in a run: a loop is suspected
+
+
+def _step_jump(steps: pd.DataFrame) -> dict[str, Any]:
+    """The step whose input tokens rose most over the previous step of the same agent span."""
+    best: dict[str, Any] = {}
+    for agent_span_id, group in steps.groupby("agent_span_id", sort=True):
+        ordered = group.sort_values("step")
+        previous = None
+        for row in ordered.itertuples(index=False):
+            tokens = int(row.input_tokens)
+            if previous is not None:
+                added = tokens - previous[1]
+                if not best or added > best["jump_input_tokens_added"]:
+                    best = {"jump_agent_span_id": agent_span_id, "jump_step": int(row.step),
+                            "jump_prev_input_tokens": previous[1], "jump_input_tokens": tokens,
+                            "jump_input_tokens_added": added, "_jump_started_at": row.started_at,
+                            "_prev_started_at": previous[0]}
+            previous = (row.started_at, tokens)
+    return best
+
+
+def find_runaway_runs(runs: pd.DataFrame, steps: pd.DataFrame, tools: pd.DataFrame,
+                      settings: RunawaySettings = RunawaySettings()) -> pd.DataFrame:
+    """One row per run costing more than `cost_multiple` x its feature's median run, with its explanation.
+
+    The median is over every priced run of the feature in `runs` (exact Decimal). For each flagged run:
+    the step where input tokens jumped most (fct_step_costs, per agent span, step to step), the tool that ran
+    between that step and the one before it (fct_tool_costs), and the run's most repeated tool; a loop is
+    suspected when that tool ran at least `loop_min_repeats` times.
+    """
+    priced = runs[runs["cost_usd"].notna()]
+    medians: dict[str, tuple[int, Decimal]] = {
+        feature: (len(group), _median([Decimal(c) for c in group["cost_usd"]]))
+        for feature, group in priced.groupby("feature", sort=True)}
+    steps_by_run = {run_id: g for run_id, g in steps.groupby("run_id", sort=False)}
+    tools_by_run = {run_id: g for run_id, g in tools.groupby("run_id", sort=False)}
+    rows: list[dict[str, Any]] = []
+    for run in priced.itertuples(index=False):
+        if run.feature not in medians:
+            continue
+        n_runs, median = medians[run.feature]
+        cost = Decimal(run.cost_usd)
+        if n_runs < settings.min_feature_runs or int(run.calls) < settings.min_calls:
+            continue
+        if median <= 0 or cost <= median * Decimal(str(settings.cost_multiple)):
+            continue
+        run_steps = steps_by_run.get(run.run_id, steps.iloc[0:0])
+        run_tools = tools_by_run.get(run.run_id, tools.iloc[0:0])
+        jump = _step_jump(run_steps)
+        jump_tool = None
+        if jump:
+            between = run_tools[(run_tools["started_at"] >= jump["_prev_started_at"])
+                                & (run_tools["started_at"] <= jump["_jump_started_at"])]
+            if len(between):
+                jump_tool = between.sort_values(["started_at", "tool_span_id"])["tool_name"].iloc[-1]
+        counts = Counter(run_tools["tool_name"]) if len(run_tools) else Counter()
+        top_tool, top_count = (min(counts.items(), key=lambda kv: (-kv[1], kv[0])) if counts else (None, 0))
+        rows.append({
+            "run_id": run.run_id, "day": as_day(run.day), "started_at": run.started_at, "feature": run.feature,
+            "tenant_id": run.tenant_id, "root_agent_name": run.root_agent_name, "calls": int(run.calls),
+            "steps": len(run_steps), "cost_usd": cost, "feature_runs": n_runs,
+            "feature_median_run_cost_usd": median, "cost_multiple": float(cost / median),
+            "excess_cost_usd": cost - median,
+            **{k: v for k, v in jump.items() if not k.startswith("_")},
+            "jump_tool_name": jump_tool, "top_tool_name": top_tool, "top_tool_invocations": top_count,
+            "is_loop_suspected": top_count >= settings.loop_min_repeats})
+    rows.sort(key=lambda r: (-r["cost_usd"], r["run_id"]))
+    return typed_frame(rows, RUNAWAY_SCHEMA)
+
+
+# ----------------------------------------------------------------------------- 3. change points
+
+CHANGE_SCHEMA: Schema = [
+    ("change_kind", pa.string()),
+    ("feature", pa.string()),
+    ("agent_name", pa.string()),
+    ("previous_version", pa.string()),
+    ("agent_version", pa.string()),
+    ("change_day", pa.date32()),
+    ("runs_before", pa.int64()),
+    ("runs_after", pa.int64()),
+    ("median_cost_per_call_before_usd", MONEY),
+    ("median_cost_per_call_after_usd", MONEY),
+    ("cost_per_call_ratio", pa.float64()),
+    ("mann_whitney_z", pa.float64()),
+    ("direction", pa.string()),
+]
+
+
+@dataclass(frozen=True)
+class ChangePointSettings:
+    min_segment_runs: int = 20  # runs on each side of a candidate change
+    min_segment_days: int = 3  # distinct days on each side of a candidate day
+    min_ratio: float = 1.5  # median cost per call after / before (or before / after for a drop)
+    min_z: float = 4.0  # |Mann-Whitney z| of the runs after against the runs before
+
+
+def run_cost_per_call(calls: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """One row per (run, *by): priced calls, their cost, cost per call, first start and day."""
+    priced = calls[calls["cost_usd"].notna()]
+    if priced.empty:
+        return pd.DataFrame(columns=["run_id", *by, "calls", "cost_usd", "cost_per_call", "started_at", "day"])
+    grouped = priced.groupby(["run_id", *by], sort=True, dropna=False).agg(
+        calls=("cost_usd", "size"), cost_usd=("cost_usd", lambda s: sum(s, ZERO)),
+        started_at=("started_at", "min"), day=("day", "min")).reset_index()
+    grouped["cost_per_call"] = [c / n for c, n in zip(grouped["cost_usd"], grouped["calls"])]
+    grouped["day"] = [as_day(d) for d in grouped["day"]]
+    return grouped
+
+
+def _compare(before: pd.DataFrame, after: pd.DataFrame, settings: ChangePointSettings) -> dict[str, Any] | None:
+    """Medians, ratio and z of two segments of run-level cost per call; None when too small or no change."""
+    if len(before) < settings.min_segment_runs or len(after) < settings.min_segment_runs:
+        return None
+    median_before = _median(list(before["cost_per_call"]))
+    median_after = _median(list(after["cost_per_call"]))
+    z = mann_whitney_z([float(v) for v in before["cost_per_call"]], [float(v) for v in after["cost_per_call"]])
+    ratio = _ratio(median_after, median_before)
+    return {"runs_before": len(before), "runs_after": len(after),
+            "median_cost_per_call_before_usd": median_before, "median_cost_per_call_after_usd": median_after,
+            "cost_per_call_ratio": ratio, "mann_whitney_z": z, "direction": "up" if z > 0 else "down"}
+
+
+def _is_change(stats: dict[str, Any] | None, settings: ChangePointSettings) -> bool:
+    if stats is None or abs(stats["mann_whitney_z"]) < settings.min_z:
+        return False
+    ratio = stats["cost_per_call_ratio"]
+    if ratio is None:  # the earlier median is zero: any significant rise is a step
+        return stats["direction"] == "up"
+    return ratio >= settings.min_ratio or (ratio > 0 and 1 / ratio >= settings.min_ratio)
+
+
+def find_cost_change_points(calls: pd.DataFrame,
+                            settings: ChangePointSettings = ChangePointSettings()) -> pd.DataFrame:
+    """Step changes in cost per call: one row per flagged agent-version change and per flagged day.
+
+    The unit is a run's cost per call (its priced calls' cost / their count): calls of one run share a model
+    and a context, so they are not independent, and a long run must not outvote many short ones.
+
+    - change_kind 'agent_version': per (feature, agent), versions in order of first appearance; each version
+      against the one before it.
+    - change_kind 'day': per feature, every day that leaves `min_segment_days` days and `min_segment_runs` runs
+      on each side splits the runs into before and from-that-day; the split with the largest |z| is kept.
+
+    A change is flagged when |Mann-Whitney z| >= min_z and the medians differ by a factor >= min_ratio.
+    """
+    rows: list[dict[str, Any]] = []
+    agents = calls[calls["agent_name"].notna() & calls["agent_version"].notna()]
+    units = run_cost_per_call(agents, ["feature", "agent_name", "agent_version"])
+    for (feature, agent), group in units.groupby(["feature", "agent_name"], sort=True):
+        order = group.groupby("agent_version")["started_at"].min().sort_values(kind="stable")
+        versions = list(order.index)
+        for previous, version in zip(versions, versions[1:]):
+            after = group[group["agent_version"] == version]
+            stats = _compare(group[group["agent_version"] == previous], after, settings)
+            if _is_change(stats, settings):
+                rows.append({"change_kind": "agent_version", "feature": feature, "agent_name": agent,
+                             "previous_version": previous, "agent_version": version,
+                             "change_day": min(after["day"]), **stats})
+    by_run = run_cost_per_call(calls, ["feature"])
+    for feature, group in by_run.groupby("feature", sort=True):
+        days = sorted(set(group["day"]))
+        best: dict[str, Any] | None = None
+        for i, day in enumerate(days):
+            if i < settings.min_segment_days or len(days) - i < settings.min_segment_days:
+                continue
+            stats = _compare(group[group["day"] < day], group[group["day"] >= day], settings)
+            if stats and (best is None or abs(stats["mann_whitney_z"]) > abs(best["mann_whitney_z"])):
+                best = {**stats, "change_day": day}
+        if _is_change(best, settings):
+            rows.append({"change_kind": "day", "feature": feature, "agent_name": ALL, "previous_version": None,
+                         "agent_version": None, **best})
+    rows.sort(key=lambda r: (r["change_kind"], r["feature"], r["agent_name"], r["change_day"]))
+    return typed_frame(rows, CHANGE_SCHEMA)
+
+
+# ----------------------------------------------------------------------------- 4. budgets
+
+BUDGET_SCHEMA: Schema = [
+    ("scope", pa.string()),
+    ("scope_key", pa.string()),
+    ("period", pa.string()),
+    ("period_start", pa.date32()),
+    ("period_end", pa.date32()),
+    ("item_id", pa.string()),
+    ("limit_usd", MONEY),
+    ("budget_scope_key", pa.string()),
+    ("budget_effective_from", pa.date32()),
+    ("actual_usd", MONEY),
+    ("projected_usd", MONEY),
+    ("days_elapsed", pa.int64()),
+    ("days_in_period", pa.int64()),
+    ("utilization", pa.float64()),
+    ("projected_utilization", pa.float64()),
+    ("status", pa.string()),
+    ("is_breach", pa.bool_()),
+    ("budget_note", pa.string()),
+]
+SCOPES = ("org", "feature", "tenant")
+PERIODS = ("call", "run", "day", "month")
+
+
+@dataclass(frozen=True)
+class Budget:
+    scope: str
+    scope_key: str
+    period: str
+    limit_usd: Decimal
+    effective_from: date
+    note: str
+
+
+def read_budgets(frame: pd.DataFrame) -> list[Budget]:
+    """budgets.csv rows, validated: a bad scope or period is an error, not a silently ignored row."""
+    out = []
+    for row in frame.itertuples(index=False):
+        scope, period = str(row.scope).strip(), str(row.period).strip()
+        if scope not in SCOPES or period not in PERIODS:
+            raise ValueError(f"budgets.csv: scope must be one of {SCOPES} and period one of {PERIODS}, "
+                             f"got {scope!r}, {period!r}")
+        key = WILDCARD if scope == "org" else str(row.scope_key).strip()
+        try:
+            limit = Decimal(str(row.limit_usd).strip())
+        except InvalidOperation:
+            limit = Decimal("NaN")
+        if not limit.is_finite() or limit < 0:
+            raise ValueError(f"budgets.csv: limit_usd must be a non-negative number, got {row.limit_usd!r}")
+        note = "" if row.note is None or pd.isna(row.note) else str(row.note)
+        out.append(Budget(scope, key, period, limit, as_day(row.effective_from), note))
+    return out
+
+
+class BudgetBook:
+    """Which budget applies: the key's own row over the '*' row; among those, the latest effective_from on or
+    before the window's first day (or the call's or run's day)."""
+
+    def __init__(self, budgets: Iterable[Budget]) -> None:
+        self.rows: dict[tuple[str, str, str], list[Budget]] = {}
+        for b in budgets:
+            self.rows.setdefault((b.scope, b.scope_key, b.period), []).append(b)
+        for rows in self.rows.values():
+            rows.sort(key=lambda b: b.effective_from)
+
+    def periods(self, scope: str) -> set[str]:
+        return {p for (s, _, p) in self.rows if s == scope}
+
+    def lookup(self, scope: str, key: str, period: str, on: date) -> Budget | None:
+        for k in (key, WILDCARD):
+            live = [b for b in self.rows.get((scope, k, period), []) if b.effective_from <= on]
+            if live:
+                return live[-1]
+        return None
+
+
+def _month_end(day: date) -> date:
+    first_next = (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return first_next - timedelta(days=1)
+
+
+def _budget_row(scope: str, key: str, period: str, start: date, end: date, item: str | None,
+                budget: Budget | None, actual: Decimal, projected: Decimal, elapsed: int, length: int) -> dict:
+    limit = budget.limit_usd if budget else None
+    if limit is None:
+        status = "no_budget"
+    elif actual > limit:
+        status = "breached"
+    elif projected > limit:
+        status = "projected_breach"
+    else:
+        status = "ok"
+    return {"scope": scope, "scope_key": key, "period": period, "period_start": start, "period_end": end,
+            "item_id": item, "limit_usd": limit, "budget_scope_key": budget.scope_key if budget else None,
+            "budget_effective_from": budget.effective_from if budget else None, "actual_usd": actual,
+            "projected_usd": projected, "days_elapsed": elapsed, "days_in_period": length,
+            "utilization": _ratio(actual, limit), "projected_utilization": _ratio(projected, limit),
+            "status": status, "is_breach": status in ("breached", "projected_breach"),
+            "budget_note": budget.note if budget else None}
+
+
+def _daily_spend(daily: pd.DataFrame, key_column: str, as_of: date) -> dict[str, dict[date, Decimal]]:
+    spend: dict[str, dict[date, Decimal]] = {}
+    for key, day, cost in zip(daily[key_column], daily["day"], daily["cost_usd"]):
+        day = as_day(day)
+        if day <= as_of and cost is not None and not pd.isna(cost):
+            per_day = spend.setdefault(key, {})
+            per_day[day] = per_day.get(day, ZERO) + Decimal(cost)
+    return spend
+
+
+def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs: pd.DataFrame,
+                  calls: pd.DataFrame, budgets: pd.DataFrame, as_of: date | None = None,
+                  run_rate_days: int = 7) -> pd.DataFrame:
+    """Spend against budgets.csv, for the organisation, every feature and every tenant.
+
+    - period 'month': one row per month and key (org, every feature, every tenant), budget or not:
+      month-to-date spend through `as_of` and a month-end projection = spent + run rate x days left, the run
+      rate being the average daily spend of the `run_rate_days` days up to `as_of`, or of the days since the
+      key's first spend when that is later (days without spend count as zero). Closed months project to what
+      they spent.
+    - period 'day': one row per day and key that has a daily budget, from the key's first day to `as_of`.
+    - periods 'call' and 'run': only the calls (item_id = span_id) and runs (item_id = run_id) over their limit.
+      `calls` may hold only the calls above the smallest call limit (the model filters in the warehouse).
+
+    Daily spend comes from the daily marts (the organisation's = the features' sum, which the marts'
+    conservation tests tie to the calls). status: breached (spent > limit), projected_breach (projection >
+    limit), ok, or no_budget. `as_of` defaults to the last day with spend; later days are not looked at.
+    """
+    book = BudgetBook(read_budgets(budgets))
+    days = [as_day(d) for d in [*feature_daily["day"], *tenant_daily["day"]]]
+    if not days:
+        return typed_frame([], BUDGET_SCHEMA)
+    as_of = as_day(as_of) if as_of else max(days)
+    org_daily = feature_daily.assign(org=ALL)
+    spend_by_scope = {"org": _daily_spend(org_daily, "org", as_of),
+                      "feature": _daily_spend(feature_daily, "feature", as_of),
+                      "tenant": _daily_spend(tenant_daily, "tenant_id", as_of)}
+    rate_days = [as_of - timedelta(days=i) for i in range(run_rate_days)]
+    rows: list[dict[str, Any]] = []
+    for scope, per_key in spend_by_scope.items():
+        for key, spend in sorted(per_key.items()):
+            recent = [d for d in rate_days if d >= min(spend)]  # a key younger than the window: its own days
+            run_rate = sum((spend.get(d, ZERO) for d in recent), ZERO) / len(recent)
+            for start in sorted({d.replace(day=1) for d in spend}):
+                end = _month_end(start)
+                spent = sum((c for d, c in spend.items() if start <= d <= end), ZERO)
+                open_month = as_of < end
+                elapsed = (min(as_of, end) - start).days + 1
+                projected = spent + run_rate * (end - as_of).days if open_month else spent
+                rows.append(_budget_row(scope, key, "month", start, end, None,
+                                        book.lookup(scope, key, "month", start), spent, projected,
+                                        elapsed, (end - start).days + 1))
+            if "day" in book.periods(scope):
+                first = min(spend)
+                for offset in range((as_of - first).days + 1):
+                    day = first + timedelta(days=offset)
+                    budget = book.lookup(scope, key, "day", day)
+                    if budget is not None:
+                        cost = spend.get(day, ZERO)
+                        rows.append(_budget_row(scope, key, "day", day, day, None, budget, cost, cost, 1, 1))
+
+    key_column = {"org": None, "feature": "feature", "tenant": "tenant_id"}
+    for period, items, id_column in (("call", calls, "span_id"), ("run", runs, "run_id")):
+        for scope, column in key_column.items():
+            if period not in book.periods(scope):
+                continue
+            for item_id, key, day, cost in zip(items[id_column], items[column] if column else [ALL] * len(items),
+                                               items["day"], items["cost_usd"]):
+                day = as_day(day)
+                if cost is None or pd.isna(cost) or day > as_of:
+                    continue
+                budget = book.lookup(scope, key, period, day)
+                if budget is not None and Decimal(cost) > budget.limit_usd:
+                    rows.append(_budget_row(scope, key, period, day, day, item_id, budget, Decimal(cost),
+                                            Decimal(cost), 1, 1))
+    order = {p: i for i, p in enumerate(PERIODS)}
+    rows.sort(key=lambda r: (order[r["period"]], r["scope"], r["scope_key"], r["period_start"], r["item_id"] or ""))
+    return typed_frame(rows, BUDGET_SCHEMA)
+
+
+def smallest_call_limit(budgets: pd.DataFrame) -> Decimal | None:
+    """The lowest per-call limit in budgets.csv: only calls above it can breach one (None: no call budgets)."""
+    limits = [b.limit_usd for b in read_budgets(budgets) if b.period == "call"]
+    return min(limits) if limits else None

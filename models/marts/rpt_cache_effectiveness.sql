@@ -1,0 +1,106 @@
+{#- One row per (day, feature, provider, model): how much provider prompt caching saved, or cost.
+    The uncached equivalent prices every input token of a call at the input rate of the price row the call
+    was priced with (same provider, model, tier, long-context tier and date), so saved_usd compares like
+    with like. Rebuilt whole from fct_span_costs on every build. -#}
+with
+
+span_costs as (
+    select * from {{ ref('fct_span_costs') }}
+),
+
+prices as (
+    select * from {{ ref('int_model_prices__ranged') }}
+),
+
+calls as (
+    select
+        span_costs.day,
+        span_costs.feature,
+        coalesce(span_costs.provider, '(unknown)') as provider,
+        -- priced calls by canonical id; unpriced ones by the name they reported
+        coalesce(span_costs.priced_model, span_costs.reported_model, '(unknown)') as model,
+        span_costs.is_priced,
+        span_costs.uncached_input_tokens,
+        span_costs.cache_read_tokens,
+        span_costs.cache_write_tokens,
+        span_costs.cache_write_1h_tokens,
+        span_costs.total_input_tokens,
+        span_costs.uncached_input_cost_usd,
+        span_costs.cache_read_cost_usd,
+        span_costs.cache_write_cost_usd + span_costs.cache_write_1h_cost_usd as cache_write_cost_usd,
+        span_costs.uncached_input_cost_usd
+            + span_costs.cache_read_cost_usd
+            + span_costs.cache_write_cost_usd
+            + span_costs.cache_write_1h_cost_usd as input_cost_usd,
+        -- the same buckets at the input rate of the call's own price row (null when unpriced, like the costs)
+        case when span_costs.is_priced then
+            {{ cost_of('span_costs.cache_read_tokens', 'prices.input_usd_per_mtok') }}
+        end as cache_read_at_input_rate_usd,
+        case when span_costs.is_priced then
+            {{ cost_of('span_costs.cache_write_tokens + span_costs.cache_write_1h_tokens', 'prices.input_usd_per_mtok') }}
+        end as cache_write_at_input_rate_usd,
+        case when span_costs.is_priced then
+            {{ cost_of('span_costs.total_input_tokens', 'prices.input_usd_per_mtok') }}
+        end as uncached_equivalent_usd
+    from span_costs
+    left join prices
+        on prices.provider = span_costs.provider
+        and prices.model = span_costs.priced_model
+        and prices.service_tier = span_costs.price_service_tier
+        and prices.min_input_tokens = span_costs.price_min_input_tokens
+        and prices.effective_from = span_costs.price_effective_from
+),
+
+grouped as (
+    select
+        day,
+        feature,
+        provider,
+        model,
+        count(*) as calls,
+        sum(case when cache_read_tokens > 0 then 1 else 0 end) as cache_hit_calls,
+        sum(case when cache_write_tokens + cache_write_1h_tokens > 0 then 1 else 0 end) as cache_write_calls,
+        sum(case when is_priced then 0 else 1 end) as unpriced_calls,
+        sum(uncached_input_tokens) as uncached_input_tokens,
+        sum(cache_read_tokens) as cache_read_tokens,
+        sum(cache_write_tokens) as cache_write_tokens,
+        sum(cache_write_1h_tokens) as cache_write_1h_tokens,
+        sum(total_input_tokens) as total_input_tokens,
+        sum(case when is_priced then 0 else total_input_tokens end) as unpriced_input_tokens,
+        -- money: priced calls only (an unpriced call has no rate to compare with)
+        sum(input_cost_usd) as input_cost_usd,
+        sum(uncached_equivalent_usd) as uncached_equivalent_usd,
+        sum(cache_read_at_input_rate_usd - cache_read_cost_usd) as cache_read_saved_usd,
+        sum(cache_write_cost_usd - cache_write_at_input_rate_usd) as cache_write_premium_usd
+    from calls
+    group by day, feature, provider, model
+),
+
+final as (
+    select
+        day,
+        feature,
+        provider,
+        model,
+        calls,
+        cache_hit_calls,
+        cache_write_calls,
+        unpriced_calls,
+        uncached_input_tokens,
+        cache_read_tokens,
+        cache_write_tokens,
+        cache_write_1h_tokens,
+        total_input_tokens,
+        unpriced_input_tokens,
+        {{ safe_ratio('cache_read_tokens', 'total_input_tokens') }} as cache_hit_ratio,
+        input_cost_usd,
+        uncached_equivalent_usd,
+        cache_read_saved_usd,
+        cache_write_premium_usd,
+        -- negative when cache writes cost more than the reads they enabled saved
+        uncached_equivalent_usd - input_cost_usd as saved_usd,
+        {{ safe_ratio('uncached_equivalent_usd - input_cost_usd', 'uncached_equivalent_usd') }} as saved_ratio
+    from grouped
+)
+
+select * from final

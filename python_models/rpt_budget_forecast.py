@@ -1,0 +1,23 @@
+"""Month-to-date spend, month-end projection and breaches against seeds/budgets.csv
+(documented in _rpt_budget_forecast.yml)."""
+
+from llm_cost import analytics
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    budgets = analytics.to_pandas(dbt.ref("budgets"))
+    columns = ["day", "cost_usd"]
+    features = analytics.to_pandas(dbt.ref("fct_feature_costs_daily"), ["feature", *columns])
+    tenants = analytics.to_pandas(dbt.ref("fct_tenant_costs_daily"), ["tenant_id", *columns])
+    runs = analytics.to_pandas(dbt.ref("fct_run_costs"), ["run_id", "feature", "tenant_id", *columns])
+    # only calls above the smallest per-call limit can breach one: filter in the warehouse, not in pandas
+    call_limit = analytics.smallest_call_limit(budgets)
+    calls = analytics.to_pandas(
+        dbt.ref("fct_span_costs"), ["span_id", "feature", "tenant_id", *columns],
+        where=f"cost_usd > {call_limit}" if call_limit is not None else "false")
+    return analytics.budget_status(
+        features, tenants, runs, calls, budgets,
+        as_of=analytics.optional_day(dbt.config.meta_get("budget_as_of")),
+        run_rate_days=int(dbt.config.meta_get("budget_run_rate_days")),
+    )

@@ -1,0 +1,21 @@
+"""Runs costing many times their feature's median run, with the step and tool behind them
+(documented in _rpt_runaway_runs.yml)."""
+
+from llm_cost import analytics
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = analytics.settings_from(
+        analytics.RunawaySettings,
+        cost_multiple=dbt.config.meta_get("runaway_cost_multiple"),
+        min_calls=dbt.config.meta_get("runaway_min_calls"),
+        min_feature_runs=dbt.config.meta_get("runaway_min_feature_runs"),
+        loop_min_repeats=dbt.config.meta_get("runaway_loop_min_repeats"),
+    )
+    runs = analytics.to_pandas(dbt.ref("fct_run_costs"), [
+        "run_id", "day", "started_at", "feature", "tenant_id", "root_agent_name", "calls", "cost_usd"])
+    steps = analytics.to_pandas(dbt.ref("fct_step_costs"), [
+        "run_id", "agent_span_id", "step", "started_at", "input_tokens"])
+    tools = analytics.to_pandas(dbt.ref("fct_tool_costs"), ["run_id", "tool_span_id", "tool_name", "started_at"])
+    return analytics.find_runaway_runs(runs, steps, tools, settings)

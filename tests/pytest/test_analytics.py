@@ -1,0 +1,311 @@
+"""The pure functions behind python_models/ (llm_cost/analytics.py), on small hand-made frames."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from llm_cost import analytics as a
+
+D = Decimal
+DAY0 = date(2025, 6, 1)
+
+
+def day(n: int) -> date:
+    return DAY0 + timedelta(days=n)
+
+
+def daily(key_column: str, spend: dict[str, list[str]], first: int = 0) -> pd.DataFrame:
+    """A daily mart: one row per (day, key) with the given spend; '' = no row that day."""
+    rows = [{"day": day(first + i), key_column: key, "cost_usd": D(c), "runs": 1, "calls": 2}
+            for key, values in spend.items() for i, c in enumerate(values) if c != ""]
+    return pd.DataFrame(rows, columns=["day", key_column, "cost_usd", "runs", "calls"])
+
+
+NO_TENANTS = daily("tenant_id", {})
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def test_to_pandas_keeps_decimals_exact_and_token_sums_integer() -> None:
+    con = duckdb.connect()
+    rel = con.sql("select 0.100000000001::decimal(38,12) as cost_usd, 12::hugeint as tokens, 'x' as k, "
+                  "date '2025-06-01' as day")
+    frame = a.to_pandas(rel, columns=["cost_usd", "tokens", "day"], where="tokens > 1")
+    assert list(frame.columns) == ["cost_usd", "tokens", "day"]
+    assert frame["cost_usd"][0] == D("0.100000000001")  # .df() would have given a float
+    assert frame["tokens"].dtype == "int64"
+    assert a.to_pandas(rel, where="tokens > 100").empty
+
+
+def test_typed_frame_has_the_schema_even_when_empty_and_rounds_money_to_the_marts_scale() -> None:
+    empty = a.typed_frame([], a.ANOMALY_SCHEMA)
+    assert list(empty.columns) == [n for n, _ in a.ANOMALY_SCHEMA]
+    assert empty["cost_usd"].dtype == pd.ArrowDtype(pa.decimal128(38, 12))
+    one = a.typed_frame([{"cost_usd": D(1) / D(3)}], [("cost_usd", a.MONEY)])
+    assert one["cost_usd"].tolist() == [D("0.333333333333")]
+    con = duckdb.connect()
+    con.register("one", one)
+    assert con.execute("select typeof(cost_usd) from one").fetchone() == ("DECIMAL(38,12)",)
+
+
+def test_settings_from_converts_rendered_yaml_values_and_keeps_defaults() -> None:
+    s = a.settings_from(a.AnomalySettings, window_days="21", z_threshold=3.5, min_jump_usd="2.50",
+                        min_ratio="None", min_history_days="")
+    assert (s.window_days, s.z_threshold, s.min_jump_usd) == (21, 3.5, D("2.50"))
+    assert s.min_ratio == a.AnomalySettings().min_ratio and s.min_history_days == a.AnomalySettings().min_history_days
+    with pytest.raises(ValueError, match="window_days"):
+        a.settings_from(a.AnomalySettings, window_days="two weeks")
+    assert a.optional_day("None") is None and a.optional_day("2025-06-30") == date(2025, 6, 30)
+
+
+def test_mann_whitney_z_matches_the_textbook_value_and_sign() -> None:
+    # U = 9 of 9 pairs, mean 4.5, variance 3 * 3 * 7 / 12 = 5.25
+    assert a.mann_whitney_z([1, 2, 3], [4, 5, 6]) == pytest.approx(4.5 / 5.25 ** 0.5)
+    assert a.mann_whitney_z([4, 5, 6], [1, 2, 3]) == pytest.approx(-4.5 / 5.25 ** 0.5)
+    assert a.mann_whitney_z([1, 1, 1], [1, 1]) == 0.0
+
+
+# ----------------------------------------------------------------------------- anomalies
+
+SMALL = a.AnomalySettings(window_days=7, min_history_days=5, z_threshold=5, min_ratio=2, min_jump_usd=D("1"))
+
+
+def test_a_spike_is_flagged_with_exact_baseline_and_jump() -> None:
+    spend = ["1.00", "1.20", "0.80", "1.00", "1.10", "0.90", "1.00", "9.00"]
+    out = a.find_cost_anomalies(daily("feature", {"chat": spend}), NO_TENANTS, SMALL)
+    assert len(out) == 1
+    row = out.iloc[0]
+    assert (row["day"], row["dimension"], row["dimension_key"]) == (day(7), "feature", "chat")
+    assert row["baseline_days"] == 7
+    assert row["baseline_median_usd"] == D("1.00")
+    assert row["baseline_mad_usd"] == D("0.10")
+    assert row["jump_usd"] == D("8.00")
+    assert row["robust_z"] == pytest.approx(8.0 / max(1.4826 * 0.10, 0.1 * 1.0, 0.01))
+    assert row["cost_ratio"] == pytest.approx(9.0)
+
+
+def test_no_flag_below_any_threshold_or_before_enough_history_or_on_a_drop() -> None:
+    flat = ["1.00", "1.20", "0.80", "1.00", "1.10", "0.90", "1.00"]
+    cases = {
+        "small jump": flat + ["1.90"],  # z large, but only $0.90 above the median
+        "drop": flat + ["0.00"],
+        "too early": ["1.00", "1.00", "1.00", "50.00"],  # 3 baseline days < min_history_days
+        "noisy": ["1", "6", "2", "9", "1", "7", "3", "12"],  # 12 is within the spread of its baseline
+    }
+    for name, spend in cases.items():
+        out = a.find_cost_anomalies(daily("feature", {"chat": spend}), NO_TENANTS, SMALL)
+        assert out.empty, name
+
+
+def test_days_without_spend_count_as_zero_and_a_dead_key_can_wake_up_loudly() -> None:
+    # days 1-6 missing in the mart: the baseline of day 7 is one $0.50 day and six $0 days
+    tenants = daily("tenant_id", {"acme": ["0.50", "", "", "", "", "", "", "5.00"]})
+    out = a.find_cost_anomalies(daily("feature", {}), tenants, SMALL)
+    assert len(out) == 1
+    row = out.iloc[0]
+    assert (row["dimension"], row["dimension_key"], row["baseline_median_usd"]) == ("tenant", "acme", D(0))
+    assert pd.isna(row["cost_ratio"])  # no ratio to a $0 median
+    assert row["robust_z"] == pytest.approx(5.0 / 0.01)  # the one-cent floor
+
+
+def test_an_earlier_spike_does_not_hide_the_next_one() -> None:
+    # a mean/std baseline would be inflated by day 4's spike; median and MAD are not
+    spend = ["1.00", "1.10", "0.90", "1.00", "30.00", "1.00", "1.05", "0.95", "1.00", "20.00"]
+    out = a.find_cost_anomalies(daily("feature", {"chat": spend}), NO_TENANTS,
+                                a.AnomalySettings(window_days=9, min_history_days=4, z_threshold=5, min_ratio=2))
+    assert list(out["day"]) == [day(4), day(9)]
+
+
+# ----------------------------------------------------------------------------- runaway runs
+
+
+def _runs(costs: dict[str, str], calls: int = 4, feature: str = "chat") -> pd.DataFrame:
+    return pd.DataFrame([{"run_id": r, "day": DAY0, "started_at": datetime(2025, 6, 1, 9), "feature": feature,
+                          "tenant_id": "acme", "root_agent_name": "bot", "calls": calls, "cost_usd": D(c)}
+                         for r, c in costs.items()])
+
+
+def _steps(run_id: str, tokens: list[int]) -> pd.DataFrame:
+    return pd.DataFrame([{"run_id": run_id, "agent_span_id": "a1", "step": i + 1,
+                          "started_at": datetime(2025, 6, 1, 9, i + 1), "input_tokens": t}
+                         for i, t in enumerate(tokens)])
+
+
+def _tools(run_id: str, names: list[str]) -> pd.DataFrame:
+    # tool i starts between step i + 1 and step i + 2
+    return pd.DataFrame([{"run_id": run_id, "tool_span_id": f"t{i}", "tool_name": n,
+                          "started_at": datetime(2025, 6, 1, 9, i + 1, 30)} for i, n in enumerate(names)])
+
+
+RUNAWAY = a.RunawaySettings(cost_multiple=10, min_calls=3, min_feature_runs=5, loop_min_repeats=3)
+
+
+def test_a_runaway_run_is_flagged_with_its_jump_step_and_tool() -> None:
+    costs = {f"r{i}": "0.10" for i in range(9)} | {"loop": "5.00"}
+    steps = _steps("loop", [1000, 1200, 1400, 40_000, 41_000, 42_000])
+    tools = _tools("loop", ["search", "search", "fetch_doc", "search", "search"])
+    out = a.find_runaway_runs(_runs(costs), steps, tools, RUNAWAY)
+    assert list(out["run_id"]) == ["loop"]
+    row = out.iloc[0]
+    assert row["feature_median_run_cost_usd"] == D("0.10") and row["excess_cost_usd"] == D("4.90")
+    assert row["cost_multiple"] == pytest.approx(50)
+    assert (row["jump_step"], row["jump_prev_input_tokens"], row["jump_input_tokens_added"]) == (4, 1400, 38_600)
+    assert row["jump_tool_name"] == "fetch_doc"
+    assert (row["top_tool_name"], row["top_tool_invocations"], row["is_loop_suspected"]) == ("search", 4, True)
+
+
+def test_no_runaway_for_big_single_calls_thin_features_or_runs_under_the_multiple() -> None:
+    empty = pd.DataFrame(columns=["run_id", "agent_span_id", "step", "started_at", "input_tokens"])
+    no_tools = pd.DataFrame(columns=["run_id", "tool_span_id", "tool_name", "started_at"])
+    base = {f"r{i}": "0.10" for i in range(9)}
+    assert a.find_runaway_runs(_runs(base | {"big": "0.99"}), empty, no_tools, RUNAWAY).empty  # 9.9x < 10x
+    assert a.find_runaway_runs(_runs(base | {"big": "5.00"}, calls=2), empty, no_tools, RUNAWAY).empty  # 2 calls
+    thin = {f"r{i}": "0.10" for i in range(3)} | {"big": "5.00"}  # 4 runs < min_feature_runs
+    assert a.find_runaway_runs(_runs(thin), empty, no_tools, RUNAWAY).empty
+
+
+# ----------------------------------------------------------------------------- change points
+
+
+def _calls(segments: list[tuple[str, int, int, str]]) -> pd.DataFrame:
+    """(agent_version, first day, runs, cost per call pattern) -> two calls per run, runs spread over days."""
+    rows, n = [], 0
+    for version, first_day, runs, pattern in segments:
+        costs = [D(c) for c in pattern.split()]
+        for i in range(runs):
+            started = datetime.combine(day(first_day + i % 10), datetime.min.time()) + timedelta(hours=i % 24)
+            for _ in range(2):
+                rows.append({"run_id": f"run{n}", "day": started.date(), "started_at": started, "feature": "chat",
+                             "agent_name": "bot", "agent_version": version, "cost_usd": costs[i % len(costs)]})
+            n += 1
+    return pd.DataFrame(rows)
+
+
+CHANGE = a.ChangePointSettings(min_segment_runs=20, min_segment_days=3, min_ratio=1.5, min_z=4)
+
+
+def test_a_version_that_costs_more_per_call_is_flagged_and_dated() -> None:
+    calls = _calls([("v1", 0, 40, "0.010 0.012 0.008 0.011 0.009"), ("v2", 10, 40, "0.030 0.036 0.024 0.033")])
+    out = a.find_cost_change_points(calls, CHANGE)
+    version = out[out["change_kind"] == "agent_version"]
+    assert len(version) == 1
+    row = version.iloc[0]
+    assert (row["previous_version"], row["agent_version"], row["change_day"], row["direction"]) == ("v1", "v2", day(10), "up")
+    assert row["median_cost_per_call_before_usd"] == D("0.010")
+    assert row["median_cost_per_call_after_usd"] == D("0.0315")
+    assert row["cost_per_call_ratio"] == pytest.approx(3.15)
+    day_change = out[out["change_kind"] == "day"]
+    assert list(day_change["change_day"]) == [day(10)]  # the same step, found without the version
+
+
+def test_a_cost_neutral_version_switch_and_too_small_segments_are_not_flagged() -> None:
+    same = "0.010 0.030 0.005 0.020 0.012 0.050 0.008"
+    assert a.find_cost_change_points(_calls([("v1", 0, 60, same), ("v2", 10, 60, same)]), CHANGE).empty
+    small = _calls([("v1", 0, 40, "0.010"), ("v2", 10, 10, "0.100")])  # 10 runs < min_segment_runs
+    assert a.find_cost_change_points(small, CHANGE).query("change_kind == 'agent_version'").empty
+
+
+def test_a_drop_is_reported_as_down() -> None:
+    out = a.find_cost_change_points(_calls([("v1", 0, 40, "0.040 0.044"), ("v2", 10, 40, "0.010 0.011")]), CHANGE)
+    assert set(out["direction"]) == {"down"}
+
+
+# ----------------------------------------------------------------------------- budgets
+
+
+def _budgets(rows: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame([{"scope": s, "scope_key": k, "period": p, "limit_usd": lim, "effective_from": eff,
+                          "note": f"{s} {k} {p}"} for s, k, p, lim, eff in rows])
+
+
+def test_budget_book_prefers_the_key_row_and_the_latest_effective_row() -> None:
+    book = a.BudgetBook(a.read_budgets(_budgets([
+        ("tenant", "*", "month", "100", "2025-01-01"), ("tenant", "acme", "month", "300", "2025-01-01"),
+        ("tenant", "acme", "month", "200", "2025-06-01")])))
+    assert book.lookup("tenant", "acme", "month", date(2025, 5, 1)).limit_usd == D(300)
+    assert book.lookup("tenant", "acme", "month", date(2025, 6, 1)).limit_usd == D(200)
+    assert book.lookup("tenant", "globex", "month", date(2025, 6, 1)).limit_usd == D(100)
+    assert book.lookup("tenant", "globex", "month", date(2024, 12, 31)) is None
+    assert book.lookup("feature", "chat", "month", date(2025, 6, 1)) is None
+
+
+@pytest.mark.parametrize("row", [("team", "*", "month", "1", "2025-01-01"), ("org", "*", "week", "1", "2025-01-01"),
+                                 ("org", "*", "day", "-1", "2025-01-01"), ("org", "*", "day", "1O", "2025-01-01")])
+def test_a_malformed_budget_row_is_an_error(row: tuple[str, str, str, str, str]) -> None:
+    with pytest.raises(ValueError, match="budgets.csv"):
+        a.read_budgets(_budgets([row]))
+
+
+def test_month_to_date_projection_and_breaches_are_exact() -> None:
+    # June 1-10 at $2/day for feature chat, tenant acme; May 31 $5 (a closed month)
+    features = daily("feature", {"chat": ["5.00"] + ["2.00"] * 10}, first=-1)
+    tenants = daily("tenant_id", {"acme": ["5.00"] + ["2.00"] * 10}, first=-1)
+    runs = pd.DataFrame([{"run_id": "r1", "feature": "chat", "tenant_id": "acme", "day": day(3), "cost_usd": D("3.50")},
+                         {"run_id": "r2", "feature": "chat", "tenant_id": "acme", "day": day(3), "cost_usd": D("0.50")}])
+    calls = pd.DataFrame([{"span_id": "s1", "feature": "chat", "tenant_id": "acme", "day": day(4), "cost_usd": D("1.25")}])
+    budgets = _budgets([("tenant", "acme", "month", "50", "2025-01-01"), ("feature", "chat", "month", "80", "2025-01-01"),
+                        ("org", "*", "day", "1.99", "2025-06-05"), ("org", "*", "run", "3", "2025-01-01"),
+                        ("org", "*", "call", "1", "2025-01-01")])
+    out = a.budget_status(features, tenants, runs, calls, budgets, as_of=day(9), run_rate_days=7)
+    by = {(r.scope, r.scope_key, r.period, r.period_start, r.item_id if isinstance(r.item_id, str) else None): r
+          for r in out.itertuples(index=False)}
+
+    june = by[("tenant", "acme", "month", date(2025, 6, 1), None)]
+    # 10 days x $2 = $20 spent; run rate $2/day x 20 days left = $40; projected $60 > $50
+    assert (june.actual_usd, june.projected_usd, june.days_elapsed, june.days_in_period) == (D(20), D(60), 10, 30)
+    assert (june.status, june.is_breach, june.limit_usd) == ("projected_breach", True, D(50))
+    assert by[("feature", "chat", "month", date(2025, 6, 1), None)].status == "ok"  # $60 <= $80
+    may = by[("org", a.ALL, "month", date(2025, 5, 1), None)]
+    assert (may.actual_usd, may.projected_usd, may.status) == (D(5), D(5), "no_budget")  # closed month
+    assert by[("tenant", "acme", "month", date(2025, 5, 1), None)].status == "ok"
+
+    org_days = {k[3]: r.status for k, r in by.items() if k[2] == "day"}
+    assert set(org_days) == {day(i) for i in range(4, 10)}  # the daily budget starts June 5
+    assert set(org_days.values()) == {"breached"}  # $2 > $1.99
+    assert [k[4] for k in by if k[2] == "run"] == ["r1"] and [k[4] for k in by if k[2] == "call"] == ["s1"]
+    assert by[("org", a.ALL, "call", day(4), "s1")].utilization == pytest.approx(1.25)
+
+
+def test_as_of_defaults_to_the_last_day_with_spend_and_later_spend_is_ignored() -> None:
+    features = daily("feature", {"chat": ["1.00"] * 5})
+    out = a.budget_status(features, daily("tenant_id", {}), pd.DataFrame(columns=["run_id", "feature", "tenant_id", "day", "cost_usd"]),
+                          pd.DataFrame(columns=["span_id", "feature", "tenant_id", "day", "cost_usd"]),
+                          _budgets([("org", "*", "month", "40", "2025-01-01")]))
+    org = out[(out["scope"] == "org") & (out["period"] == "month")].iloc[0]
+    # 5 days of history (< run_rate_days): the run rate is over those 5 days, $1/day x 25 days left
+    assert (org["actual_usd"], org["days_elapsed"], org["projected_usd"]) == (D(5), 5, D(30))
+    early = a.budget_status(features, daily("tenant_id", {}), pd.DataFrame(columns=["run_id", "feature", "tenant_id", "day", "cost_usd"]),
+                            pd.DataFrame(columns=["span_id", "feature", "tenant_id", "day", "cost_usd"]),
+                            _budgets([("org", "*", "month", "40", "2025-01-01")]), as_of=day(1))
+    org = early[(early["scope"] == "org") & (early["period"] == "month")].iloc[0]
+    assert (org["actual_usd"], org["days_elapsed"]) == (D(2), 2)
+    assert a.smallest_call_limit(_budgets([("org", "*", "call", "2", "2025-01-01"),
+                                           ("feature", "x", "call", "0.5", "2025-01-01")])) == D("0.5")
+
+
+def test_settings_defaults_are_the_dbt_vars_defaults() -> None:
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    project_vars = yaml.safe_load((root / "dbt_project.yml").read_text())["vars"]
+    fields = {"anomaly_": a.AnomalySettings(), "runaway_": a.RunawaySettings(), "change_": a.ChangePointSettings()}
+    checked = 0
+    for yml in sorted((root / "python_models").glob("_*.yml")):
+        # every meta key reads its own var, with the same fallback default as dbt_project.yml
+        for key, var, fallback in re.findall(r"(\w+): \"\{\{ env_var\('LLM_COST_\w+',.*?var\('(\w+)', ([^)]+)\)", yml.read_text()):
+            assert key == var and str(project_vars[var]).lower() == fallback.strip("'").lower(), (yml.name, key)
+            prefix = next((p for p in fields if var.startswith(p)), None)
+            if prefix:
+                assert str(getattr(fields[prefix], var[len(prefix):])) in (str(project_vars[var]), str(float(project_vars[var]))), var
+                checked += 1
+    assert checked == 13

@@ -1,0 +1,183 @@
+"""The same SQL DAG on BigQuery, checked locally (issue 4): the BigQuery emulator (bqemulator, a REST server on
+loopback) runs `dbt build --target bq_emulator` on the demo set landed in a flat table, in two arrivals (a full
+build, then an incremental one), and every mart's totals equal the DuckDB build of the same spans exactly.
+
+An emulator is not BigQuery: a pass means the SQL is BigQuery SQL and the DAG runs, not that it is fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from dbt_runner import DBT, PROJECT_DIR, DbtProject
+
+PROJECT = "llm-cost-test"
+DATASET = "llm_cost"
+MARTS = ["fct_span_costs", "fct_run_costs", "fct_step_costs", "fct_tool_costs", "fct_feature_costs_daily",
+         "fct_tenant_costs_daily", "rpt_unpriced_models"]
+# dbt casts unit-test rows to the column types the warehouse reports. The emulator reports BIGNUMERIC columns as
+# NUMERIC and gives NUMERIC 3 decimals (BigQuery: 9), so these fixtures with sub-millidollar amounts round there.
+# They run on DuckDB in test_end_to_end.py; every other unit test runs here too.
+EMULATOR_ROUNDED_UNIT_TESTS = [
+    "priced_cache_fallback_and_reasoning_rates",
+    "priced_effective_date_boundary_to_the_second",
+    "priced_long_context_tier_threshold",
+    "priced_response_model_first_and_provider_inferred",
+    "normalized_otel_genai_current_and_deprecated_keys",
+    "normalized_reported_cost_keys",
+    "cache_effectiveness_writes_costing_more_than_reads_save_is_negative",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh emulator on free loopback ports; stopped by its pid (process group) whatever happens."""
+    binary = os.environ.get("LLM_COST_BQEMULATOR")
+    if not binary:
+        pytest.skip("LLM_COST_BQEMULATOR is not set: run `make test`, which installs the emulator and sets it")
+    if not Path(binary).exists():
+        pytest.fail(f"LLM_COST_BQEMULATOR={binary} does not exist: run `make bqemulator`")
+    rest, grpc = _free_port(), _free_port()
+    log = tmp_path_factory.mktemp("bqemulator") / "emulator.log"
+    endpoint = f"http://127.0.0.1:{rest}"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [binary, "start", "--project", PROJECT, "--rest-port", str(rest), "--grpc-port", str(grpc),
+             "--log-level", "warning"],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{endpoint}/bigquery/v2/projects/{PROJECT}/datasets", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the BigQuery emulator did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.5)
+        yield endpoint
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+class EmulatorProject(DbtProject):
+    """dbt against the emulator: target bq_emulator of profiles.example.yml, endpoint from the env."""
+
+    def __init__(self, endpoint: str, log_dir: Path) -> None:
+        super().__init__(log_dir / "unused.duckdb", "", log_dir)
+        self.endpoint = endpoint
+
+    def env(self) -> dict[str, str]:
+        env = super().env()
+        env.update(LLM_COST_BQ_EMULATOR_ENDPOINT=self.endpoint, LLM_COST_BQ_EMULATOR_PROJECT=PROJECT,
+                   LLM_COST_BQ_EMULATOR_DATASET=DATASET, LLM_COST_PYTHON_MODELS_ENABLED="false")
+        return env
+
+    def dbt(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        return self.run(*args, "--target", "bq_emulator", **kwargs)
+
+    def client(self) -> Any:
+        from google.auth.credentials import AnonymousCredentials
+        from google.cloud import bigquery
+
+        return bigquery.Client(project=PROJECT, credentials=AnonymousCredentials(),
+                               client_options={"api_endpoint": self.endpoint})
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(row.values()) for row in self.client().query(sql).result()]
+
+
+def _totals_sql(model: str, columns: list[str], table: str) -> str:
+    return f"select count(*), {', '.join(f'sum({c})' for c in columns)} from {table}"
+
+
+def _numeric_columns(duck: DbtProject, model: str) -> list[str]:
+    return [c for (c,) in duck.query(
+        "select column_name from information_schema.columns where table_name = ? and "
+        "(data_type like 'DECIMAL%' or data_type in ('BIGINT', 'INTEGER', 'HUGEINT')) order by ordinal_position"
+        .replace("?", f"'{model}'")
+    )]
+
+
+@pytest.fixture(scope="module")
+def bq_built(emulator: str, demo_set: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[EmulatorProject, str]:
+    from llm_cost.flat import load_bigquery, span_files
+
+    project = EmulatorProject(emulator, tmp_path_factory.mktemp("bq"))
+    project.client().create_dataset(DATASET, exists_ok=True)
+    files = span_files(demo_set / "spans")
+    assert len(files) >= 2, "the demo set must come in several files to land in two arrivals"
+    table = f"{PROJECT}.{DATASET}.otel_spans"
+    load_bigquery(files[: len(files) // 2], table, api_endpoint=emulator)
+    project.dbt("seed")
+    first = project.dbt("build", "--exclude", "test_type:unit", vars={"unpriced_severity": "warn"})
+    # the rest arrives later (a late child's parent among it): an incremental build, then the unit tests
+    load_bigquery(files[len(files) // 2:], table, api_endpoint=emulator)
+    project.dbt("build", "--exclude", "test_type:unit", vars={"unpriced_severity": "warn"})
+    unit = project.dbt("test", "--select", "test_type:unit",
+                       *[a for name in EMULATOR_ROUNDED_UNIT_TESTS for a in ("--exclude", f"test_name:{name}")])
+    return project, first.stdout + unit.stdout
+
+
+def test_every_sql_model_and_test_builds_on_the_emulator(bq_built: tuple[EmulatorProject, str]) -> None:
+    project, _ = bq_built
+    (state_rows,) = project.query(f"select count(*) from {DATASET}.llm_cost_build_state")[0]
+    assert state_rows == 2, "both builds completed and recorded their state"
+
+
+def test_python_models_are_disabled_on_the_emulator_and_say_so(bq_built: tuple[EmulatorProject, str]) -> None:
+    _, output = bq_built
+    python_models = {p.stem for p in (PROJECT_DIR / "python_models").rglob("*.py")}
+    assert python_models, "python_models/ holds the Python models"
+    assert "Python models are disabled on target bq_emulator" in output
+    tables = {t.table_id for t in bq_built[0].client().list_tables(DATASET)}
+    assert not tables & python_models
+
+
+def test_python_models_left_on_stop_the_emulator_build_with_a_clear_error(bq_built: tuple[EmulatorProject, str]) -> None:
+    project, _ = bq_built
+    env = project.env()
+    env["LLM_COST_PYTHON_MODELS_ENABLED"] = "true"
+    result = subprocess.run([str(DBT), "run", "--target", "bq_emulator", "--select", "stg_seeds__model_aliases"],
+                            cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "Python models cannot run on target bq_emulator" in result.stdout
+
+
+@pytest.mark.parametrize("model", MARTS)
+def test_mart_totals_equal_the_duckdb_build(bq_built: tuple[EmulatorProject, str], built: DbtProject, model: str) -> None:
+    project, _ = bq_built
+    columns = _numeric_columns(built, model)
+    duck = built.query(_totals_sql(model, columns, model))[0]
+    bq = project.query(_totals_sql(model, columns, f"{DATASET}.{model}"))[0]
+    differences = {
+        name: (d, b) for name, d, b in zip(["rows", *columns], duck, bq)
+        if Decimal(str(d if d is not None else 0)) != Decimal(str(b if b is not None else 0))
+    }
+    assert not differences, f"{model}: DuckDB vs BigQuery emulator totals differ: {json.dumps(differences, default=str)}"
+    assert duck[0] > 0

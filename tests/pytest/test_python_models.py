@@ -1,0 +1,199 @@
+"""The Python models (python_models/) end to end: quiet on clean data, and each planted problem found.
+
+The clean case is the session's demo build (conftest `built`). The planted case is the same demo set
+(same size and seed) with every problem of llm_cost.generate.PLANTS added, built on a DuckDB file of its own:
+planted runs are only added, so whatever the models flag there and not on the clean set comes from a plant.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import DEMO_SEED, DEMO_SPANS
+from dbt_runner import PROJECT_DIR, DbtProject
+from llm_cost.generate import PLANTS, generate
+from reference_pricing import Call, PriceBook
+
+PYTHON_MODELS = ["rpt_cost_anomalies", "rpt_runaway_runs", "rpt_cost_change_points", "rpt_budget_forecast"]
+BUCKETS = ["uncached_input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+           "output_tokens", "reasoning_tokens"]
+
+
+def _calls(out: Path) -> list[dict[str, str]]:
+    with open(out / "truth" / "calls.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _rows(project: DbtProject, sql: str) -> list[dict[str, Any]]:
+    frame = project.frame(sql)
+    return frame.to_dict("records")
+
+
+@pytest.fixture(scope="module")
+def planted_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("planted")
+    generate(out, spans=DEMO_SPANS, seed=DEMO_SEED, plant=PLANTS)
+    return out
+
+
+@pytest.fixture(scope="module")
+def planted(planted_set: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    work = tmp_path_factory.mktemp("planted_build")
+    project = DbtProject(work / "planted.duckdb", str(planted_set / "spans" / "*.json*"), work)
+    project.run("seed", "--quiet")
+    project.run("build", "--exclude", "test_type:unit", vars={"unpriced_severity": "warn"})  # data tests included
+    return project
+
+
+@pytest.fixture(scope="module")
+def manifest(planted_set: Path) -> dict[str, Any]:
+    return json.loads((planted_set / "truth" / "manifest.json").read_text())["planted"]
+
+
+@pytest.fixture(scope="module")
+def planted_calls(planted_set: Path, demo_set: Path) -> list[dict[str, str]]:
+    """Truth calls of the planted runs only (the planted set minus the demo set)."""
+    clean = {c["span_id"] for c in _calls(demo_set)}
+    return [c for c in _calls(planted_set) if c["span_id"] not in clean]
+
+
+# ----------------------------------------------------------------------------- the generator's plants
+
+
+def test_plants_only_add_runs_and_reach_the_truth_and_the_marts(
+        planted_set: Path, demo_set: Path, planted: DbtProject, planted_calls: list[dict[str, str]],
+        manifest: dict[str, Any]) -> None:
+    clean, dirty = _calls(demo_set), _calls(planted_set)
+    assert set(manifest) == set(PLANTS)
+    assert {tuple(c.items()) for c in clean} <= {tuple(c.items()) for c in dirty}, "plants must not change a clean call"
+    assert len(planted_calls) == len(dirty) - len(clean) > 0
+    assert {manifest["runaway_run"]["run_id"], manifest["budget_breach"]["call_run_id"],
+            *manifest["cost_spike"]["runs"]} <= {c["run_id"] for c in planted_calls}
+
+    # the marts price the planted calls like any other: total cost equals the independent reference
+    book = PriceBook(PROJECT_DIR / "seeds" / "model_prices.csv")
+    expected = Decimal(0)
+    for row in dirty:
+        at = datetime.fromisoformat(row["started_at"].replace("Z", "+00:00"))
+        cost = book.cost(Call(row["provider"], row["model"], row["service_tier"] or "standard", at,
+                              *(int(row[b]) for b in BUCKETS)))
+        expected += cost or 0
+    (calls, total), = planted.query("select count(*), sum(cost_usd) from fct_span_costs")
+    assert calls == len(dirty)
+    assert abs(total - expected) < Decimal("0.01")
+
+
+# ----------------------------------------------------------------------------- clean data
+
+
+def test_clean_demo_raises_nothing(built: DbtProject) -> None:
+    for model in ["rpt_cost_anomalies", "rpt_runaway_runs", "rpt_cost_change_points"]:
+        assert built.query(f"select count(*) from {model}") == [(0,)], f"{model} flags clean data"
+    assert built.query("select count(*) from rpt_budget_forecast where is_breach") == [(0,)]
+    # not vacuous: there is a month to forecast, and a v1 -> v2 switch that had to be judged cost-neutral
+    assert built.query("select count(*) > 0 from rpt_budget_forecast where period = 'month' and limit_usd is not null") == [(True,)]
+    runs = dict(built.query("select agent_version, count(distinct run_id) from fct_span_costs "
+                            "where agent_name = 'support_bot' group by 1"))
+    assert runs.get("v1", 0) >= 20 and runs.get("v2", 0) >= 20, runs
+
+
+def test_budget_month_rows_are_exactly_the_marts_spend(built: DbtProject) -> None:
+    forecast = {(r["scope"], r["scope_key"], r["period_start"]): r["actual_usd"] for r in _rows(
+        built, "select scope, scope_key, period_start::varchar as period_start, actual_usd::varchar as actual_usd "
+               "from rpt_budget_forecast where period = 'month'")}
+    expected: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for scope, key, month, cost in built.query(
+            "select 'org', '(all)', date_trunc('month', day)::date::varchar, sum(cost_usd) from fct_span_costs "
+            "where cost_usd is not null group by all union all "
+            "select 'tenant', tenant_id, date_trunc('month', day)::date::varchar, sum(cost_usd) "
+            "from fct_tenant_costs_daily group by all union all "
+            "select 'feature', feature, date_trunc('month', day)::date::varchar, sum(cost_usd) "
+            "from fct_feature_costs_daily group by all"):
+        expected[(scope, key, month)] += cost
+    assert {k: Decimal(v) for k, v in forecast.items()} == dict(expected)
+
+
+def test_python_models_are_disabled_by_one_var(built: DbtProject) -> None:
+    def models(vars: dict[str, Any]) -> set[str]:
+        out = built.run("ls", "--resource-type", "model", "--output", "name", "--quiet", vars=vars).stdout
+        return {line.strip() for line in out.splitlines() if line.strip()}
+
+    off = models({"python_models_enabled": False})
+    assert off and "fct_span_costs" in off
+    assert not off & set(PYTHON_MODELS)
+    assert set(PYTHON_MODELS) <= {t for (t,) in built.query("select table_name from information_schema.tables")}
+
+
+# ----------------------------------------------------------------------------- planted problems
+
+
+def test_planted_cost_spike_is_found_and_nothing_untouched_by_a_plant(
+        planted: DbtProject, manifest: dict[str, Any], planted_calls: list[dict[str, str]]) -> None:
+    spike = manifest["cost_spike"]
+    rows = _rows(planted, "select day::varchar as day, dimension, dimension_key, cost_usd::varchar as cost_usd, "
+                          "baseline_median_usd::varchar as median, jump_usd::varchar as jump, robust_z "
+                          "from rpt_cost_anomalies")
+    found = {(r["day"], r["dimension"], r["dimension_key"]): r for r in rows}
+    for key in [(spike["day"], "feature", spike["feature"]), (spike["day"], "tenant", spike["tenant_id"])]:
+        assert key in found, f"planted spike {key} not found in {sorted(found)}"
+    row = found[(spike["day"], "feature", spike["feature"])]
+    (mart_cost,), = planted.query(f"select cost_usd::varchar from fct_feature_costs_daily "
+                                  f"where day = '{spike['day']}' and feature = '{spike['feature']}'")
+    assert row["cost_usd"] == mart_cost  # the day's spend, exact
+    assert Decimal(row["jump"]) == Decimal(row["cost_usd"]) - Decimal(row["median"])
+    touched = {(c["started_at"][:10], "feature", c["feature"]) for c in planted_calls} | {
+        (c["started_at"][:10], "tenant", c["tenant_id"]) for c in planted_calls}
+    assert set(found) <= touched, f"flagged without a plant: {sorted(set(found) - touched)}"
+
+
+def test_planted_runaway_run_is_found_with_its_jump_step_and_tools(planted: DbtProject, manifest: dict[str, Any]) -> None:
+    runaway = manifest["runaway_run"]
+    rows = _rows(planted, "select run_id, feature, jump_step, jump_tool_name, top_tool_name, top_tool_invocations, "
+                          "is_loop_suspected, cost_usd::varchar as cost_usd, cost_multiple from rpt_runaway_runs")
+    assert [r["run_id"] for r in rows] == [runaway["run_id"]]  # found, and nothing else
+    row = rows[0]
+    assert row["feature"] == runaway["feature"]
+    assert row["jump_step"] == runaway["jump_step"]
+    assert row["jump_tool_name"] == runaway["jump_tool"]
+    assert row["top_tool_name"] == runaway["loop_tool"] and row["is_loop_suspected"]
+    assert row["top_tool_invocations"] == runaway["steps"] - 2  # every gap but the fetch_document one
+    assert planted.query(f"select cost_usd::varchar from fct_run_costs where run_id = '{runaway['run_id']}'") == [(row["cost_usd"],)]
+
+
+def test_planted_version_step_is_found_and_the_neutral_switch_is_not(
+        planted: DbtProject, manifest: dict[str, Any], planted_calls: list[dict[str, str]]) -> None:
+    step = manifest["version_step"]
+    rows = _rows(planted, "select change_kind, feature, agent_name, previous_version, agent_version, "
+                          "change_day::varchar as change_day, direction, cost_per_call_ratio from rpt_cost_change_points")
+    versions = [r for r in rows if r["change_kind"] == "agent_version"]
+    assert [(r["feature"], r["agent_name"], r["previous_version"], r["agent_version"], r["change_day"], r["direction"])
+            for r in versions] == [(step["feature"], step["agent_name"], step["previous_version"], step["agent_version"],
+                                   step["first_day"], "up")]  # v2 -> v3 found; v1 -> v2 (cost-neutral) not
+    assert versions[0]["cost_per_call_ratio"] >= 1.5
+    planted_features = {c["feature"] for c in planted_calls}
+    assert {r["feature"] for r in rows} <= planted_features, "a change point in a feature no plant touched"
+
+
+def test_planted_budget_breaches_are_found(planted: DbtProject, manifest: dict[str, Any]) -> None:
+    plant = manifest["budget_breach"]
+    breaches = _rows(planted, "select scope, scope_key, period, period_start::varchar as period_start, item_id, status, "
+                              "actual_usd, projected_usd, limit_usd from rpt_budget_forecast where is_breach")
+    month = [r for r in breaches if r["period"] == "month"]
+    assert [(r["scope"], r["scope_key"], r["period_start"], r["status"]) for r in month] == [
+        ("tenant", plant["tenant_id"], plant["first_day"][:8] + "01", "projected_breach")]
+    assert month[0]["actual_usd"] <= month[0]["limit_usd"] < month[0]["projected_usd"]
+    calls = {(r["scope"], r["item_id"]) for r in breaches if r["period"] == "call"}
+    assert calls == {("org", plant["call_span_id"])}
+    runs = {(r["scope"], r["item_id"]) for r in breaches if r["period"] == "run"}
+    assert ("feature", manifest["runaway_run"]["run_id"]) in runs  # support-chat's $2 run limit
+    assert {i for _, i in runs} <= {manifest["runaway_run"]["run_id"], plant["call_run_id"]}
+    assert all(r["status"] == "breached" for r in breaches if r["period"] in ("call", "run"))
+    assert date.fromisoformat(plant["last_day"]) >= date.fromisoformat(plant["first_day"])

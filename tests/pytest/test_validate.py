@@ -1,0 +1,117 @@
+"""`python -m llm_cost validate`: the Great Expectations suites pass on a correct build and catch planted damage."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt_runner import DbtProject
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+from llm_cost.__main__ import main  # noqa: E402
+from llm_cost.validate import DuckDBSource, Suite, not_null, validate  # noqa: E402
+
+SUITES = [
+    "stg_otel__spans", "fct_span_costs", "fct_run_costs", "fct_step_costs", "fct_tool_costs",
+    "fct_feature_costs_daily", "fct_tenant_costs_daily", "rpt_unpriced_models", "rpt_cache_effectiveness",
+    "rpt_cost_drift",
+]
+
+
+def _validate(duckdb_path: Path, docs: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["validate", "--duckdb", str(duckdb_path), "--docs", str(docs)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validation_passes_on_the_built_marts(built: DbtProject, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _validate(built.duckdb_path, tmp_path / "docs", capsys)
+    assert code == 0, out + err
+    assert "all suites ok" in out and "FAILED" not in out
+    for suite in SUITES:
+        line = next(line for line in out.splitlines() if line.strip().startswith(suite + " "))
+        passed, evaluated = line.split()[1].split("/")
+        assert passed == evaluated and int(evaluated) >= 5, line
+    index = tmp_path / "docs" / "index.html"
+    assert index.exists() and f"Data Docs: {index}" in out
+    validated = {page.parent.parent.parent.name for page in (tmp_path / "docs" / "validations").rglob("*.html")}
+    assert validated >= set(SUITES)
+
+
+def test_planted_damage_fails_and_names_each_broken_expectation(built: DbtProject, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "broken.duckdb"
+    shutil.copyfile(built.duckdb_path, broken)
+    con = duckdb.connect(str(broken))
+    try:
+        (priced_span,), (other_span,) = con.execute(
+            "select span_id from fct_span_costs where is_priced and cache_read_tokens = 0 order by span_id limit 2"
+        ).fetchall()
+        (run_id,) = con.execute("select min(run_id) from fct_run_costs").fetchone()
+        (tool_span,) = con.execute("select min(tool_span_id) from fct_tool_costs").fetchone()
+        # cost no longer the sum of its components
+        con.execute(f"update fct_span_costs set cost_usd = cost_usd + 0.01 where span_id = '{priced_span}'")
+        # a negative token count
+        con.execute(f"update fct_span_costs set cache_read_tokens = -7 where span_id = '{other_span}'")
+        # a duplicate grain key
+        con.execute(f"insert into fct_run_costs select * from fct_run_costs where run_id = '{run_id}'")
+        # a tool that ended before it started
+        con.execute(f"update fct_tool_costs set ended_at = started_at - interval 1 second where tool_span_id = '{tool_span}'")
+        # savings that no longer follow from what was paid
+        con.execute("update rpt_cache_effectiveness set saved_usd = saved_usd + 1 "
+                    "where (day, feature, provider, model) = (select (day, feature, provider, model) "
+                    "from rpt_cache_effectiveness where saved_usd is not null order by all limit 1)")
+    finally:
+        con.close()
+
+    code, out, err = _validate(broken, tmp_path / "docs", capsys)
+    assert code == 1, out + err
+    expected_failures = [
+        r"FAILED expect_column_values_to_be_between\(cost_residual_usd\): cost_usd = the sum of its six components, "
+        r"exactly: 1 of \d+ rows unexpected, e\.g\. 0\.01$",
+        r"FAILED expect_column_values_to_be_between\(cache_read_tokens\): cache_read_tokens is never negative: "
+        r"1 of \d+ rows unexpected, e\.g\. -7$",
+        rf"FAILED expect_column_values_to_be_unique\(run_id\): one row per run_id: 2 of \d+ rows unexpected, "
+        rf"e\.g\. {run_id}; {run_id}$",
+        r"FAILED expect_column_pair_values_a_to_be_greater_than_b\(ended_at, started_at\): started_at <= ended_at: "
+        r"1 of \d+ rows unexpected",
+        r"FAILED expect_column_values_to_be_between\(saved_residual_usd\): "
+        r"saved_usd = uncached_equivalent_usd - input_cost_usd: 1 of \d+ rows unexpected, e\.g\. 1$",
+    ]
+    for pattern in expected_failures:
+        assert re.search(pattern, out, re.MULTILINE), (pattern, out)
+    statuses = {line.split()[0]: line.split()[-1] for line in out.splitlines() if line.startswith("  ") and "expectations passed" in line}
+    assert {t for t, s in statuses.items() if s == "FAILED"} == {
+        "fct_span_costs", "fct_run_costs", "fct_tool_costs", "rpt_cache_effectiveness"}
+    assert statuses["rpt_cost_drift"] == "ok"
+
+
+def test_missing_build_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _validate(tmp_path / "absent.duckdb", tmp_path / "docs", capsys)
+    assert code == 2 and "llm_cost validate: error: no DuckDB file" in err and "Traceback" not in err
+
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    code, out, err = _validate(empty, tmp_path / "docs", capsys)
+    assert code == 2 and "not built in" in err and "fct_span_costs" in err
+
+
+def test_a_suite_whose_select_fails_is_reported_not_raised(built: DbtProject) -> None:
+    source = DuckDBSource(built.duckdb_path)
+    try:
+        report = validate(source, suites=[
+            Suite(table="fct_run_costs", select="select run_id, no_such_column from {table}", expectations=not_null("run_id")),
+            Suite(table="rpt_cost_drift", select="select calls from {table}", expectations=not_null("calls")),
+        ])
+    finally:
+        source.close()
+    assert not report.success
+    text = report.render()
+    assert "FAILED select(): reading fct_run_costs: raised" in text and "no_such_column" in text, text
+    assert [s.success for s in report.suites] == [False, True]
