@@ -109,12 +109,46 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_validate)
 
 
+def _run_load_bigquery(args: argparse.Namespace) -> int:
+    from llm_cost.flat import FlatError, load_bigquery, span_files
+
+    started = time.perf_counter()
+
+    def progress(n: int) -> None:
+        print(f"  {n:>12,} spans loaded ({n / max(time.perf_counter() - started, 1e-9):,.0f} spans/s)",
+              file=sys.stderr, flush=True)
+
+    try:
+        files = span_files(Path(args.spans))
+        total = load_bigquery(files, args.table, api_endpoint=args.api_endpoint, progress=progress)
+    except FlatError as exc:
+        print(f"llm_cost load-bigquery: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # credentials, network: one line, no traceback
+        print(f"llm_cost load-bigquery: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"loaded {total:,} spans from {len(files)} files into {args.table} "
+          f"in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def _add_load_bigquery(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("load-bigquery", help="append OTLP JSON files to a BigQuery flat span table",
+                       description="Flatten OTLP JSON files (the collector's file exporter output) to one row per "
+                                   "span and append them to a BigQuery table with load jobs (otel_source flat_table).")
+    p.add_argument("--spans", required=True, help="a directory of .json/.jsonl(.gz) files, or one file")
+    p.add_argument("--table", required=True, help="project.dataset.table (created when missing)")
+    p.add_argument("--api-endpoint", default=None, help="BigQuery API endpoint (an emulator); default: Google's")
+    p.set_defaults(func=_run_load_bigquery)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m llm_cost", description="LLM cost attribution tools")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_generate(sub)
     _add_summary(sub)
     _add_validate(sub)
+    _add_load_bigquery(sub)
     return parser
 
 
