@@ -51,12 +51,23 @@
 {%- endmacro %}
 
 {% macro default__flat_table_span_records(relation) -%}
+    {#- With the optional _loaded_at column (arrival time), a build reads the rows that arrived after the newest one
+        loaded (a literal: the landing table's partitions prune); without it, or before any row with it was
+        loaded, the rows whose (trace_id, span_id) is not staged yet. A row arriving again is a re-delivery,
+        staged once downstream. -#}
+    {%- set has_loaded_at = execute and '_loaded_at' in (adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) -%}
+    {%- set last_loaded = none -%}
+    {%- if has_loaded_at and is_incremental() -%}
+        {%- set last_loaded = run_query('select ' ~ unix_micros('max(source_loaded_at)') ~ ' from ' ~ this).columns[0].values()[0] -%}
+    {%- endif -%}
     with
 
     rows_to_load as (
         select flat.*
         from {{ relation }} as flat
-        {% if is_incremental() %}
+        {% if is_incremental() and last_loaded is not none %}
+        where flat._loaded_at > {{ timestamp_from_unix_nanos("'" ~ (last_loaded | int) ~ "000'") }}
+        {% elif is_incremental() %}
         where not exists (
             select 1 from {{ this }} as loaded
             -- null-safe: an unreadable row (no span id) is loaded, and quarantined, once
@@ -82,6 +93,7 @@
             {{ safe_timestamp('start_time') }} as start_time,
             {{ safe_timestamp('end_time') }} as end_time,
             '{{ relation | replace('`', '') }}' as source_file,
+            {% if has_loaded_at %}{{ safe_timestamp('_loaded_at') }}{% else %}cast(null as {{ type_timestamp() }}){% endif %} as source_loaded_at,
             row_number() over (order by trace_id, span_id, start_time) as source_line,
             '{{ invocation_id }}' as record_position
         from rows_to_load

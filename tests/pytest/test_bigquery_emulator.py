@@ -148,6 +148,12 @@ def test_every_sql_model_and_test_builds_on_the_emulator(bq_built: tuple[Emulato
     project, _ = bq_built
     (state_rows,) = project.query(f"select count(*) from {DATASET}.llm_cost_build_state")[0]
     assert state_rows == 2, "both builds completed and recorded their state"
+    # the second build read only the rows that arrived after the first (by _loaded_at): none twice, none lost
+    (landed, staged, loads) = project.query(
+        f"select (select count(*) from {DATASET}.otel_spans), count(*), count(distinct load_id) "
+        f"from {DATASET}.stg_otel__span_records"
+    )[0]
+    assert (staged, loads) == (landed, 2)
 
 
 def test_python_models_are_disabled_on_the_emulator_and_say_so(bq_built: tuple[EmulatorProject, str]) -> None:
