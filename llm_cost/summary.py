@@ -103,6 +103,8 @@ def _report(con: Any, duckdb_path: Path) -> str:
         f"{fallback:,} calls priced with a fallback rate (price_fallback)."
     )
 
+    out += _watch_list(rows)
+
     unpriced = rows(
         "select provider, model, calls, tokens, reason from rpt_unpriced_models order by calls desc, provider, model"
     )
@@ -117,5 +119,31 @@ def _report(con: Any, duckdb_path: Path) -> str:
         out += ["!" * 78]
     else:
         out.append("Every call is priced.")
-    out += ["", f"DuckDB file: {duckdb_path.resolve()}  (marts: fct_*, rpt_unpriced_models)", ""]
+    out += ["", f"DuckDB file: {duckdb_path.resolve()}  (marts: fct_*, rpt_*)", ""]
     return "\n".join(out)
+
+
+def _watch_list(rows: Any) -> list[str]:
+    """What the reports flag (README "Anomalies, runaway runs, change points and budgets"); a report that was
+    not built (Python models off) is named as such, never shown as zero."""
+    built = {name for (name,) in rows("select table_name from information_schema.tables")}
+
+    def count(table: str, status: str | None = None) -> str:
+        if table not in built:
+            return f"not built ({table})"
+        where = f"where status = '{status}'" if status else ""
+        return f"{rows(f'select count(*) from {table} {where}')[0][0]:,}"
+
+    lines = ["", "Watch list",
+             f"  cost anomalies (feature/tenant days):  {count('rpt_cost_anomalies')}",
+             f"  runaway runs:                          {count('rpt_runaway_runs')}",
+             f"  cost-per-call step changes:            {count('rpt_cost_change_points')}",
+             f"  budget breaches (actual):              {count('rpt_budget_forecast', 'breached')}",
+             f"  budget breaches (projected):           {count('rpt_budget_forecast', 'projected_breach')}"]
+    if "rpt_cache_effectiveness" in built:
+        saved = rows("select coalesce(sum(saved_usd), 0) from rpt_cache_effectiveness")[0][0]
+        lines.append(f"  prompt caching saved:                  {_money(saved)} (rpt_cache_effectiveness)")
+    if "rpt_cost_drift" in built:
+        drift, compared = rows("select coalesce(sum(drift_usd), 0), coalesce(sum(compared_calls), 0) from rpt_cost_drift")[0]
+        lines.append(f"  reported minus computed cost:          {_money(drift)} over {compared:,} calls (rpt_cost_drift)")
+    return lines

@@ -197,3 +197,20 @@ def test_planted_budget_breaches_are_found(planted: DbtProject, manifest: dict[s
     assert {i for _, i in runs} <= {manifest["runaway_run"]["run_id"], plant["call_run_id"]}
     assert all(r["status"] == "breached" for r in breaches if r["period"] in ("call", "run"))
     assert date.fromisoformat(plant["last_day"]) >= date.fromisoformat(plant["first_day"])
+
+
+def test_summary_watch_list_counts_what_the_reports_flag(planted: DbtProject, built: DbtProject) -> None:
+    from llm_cost.summary import build_summary
+
+    def watch(project: DbtProject) -> dict[str, str]:
+        text = build_summary(project.duckdb_path)
+        lines = text.split("Watch list\n", 1)[1].split("\n\n", 1)[0].splitlines()
+        return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in lines)}
+
+    planted_watch, clean_watch = watch(planted), watch(built)
+    for report, label in [("rpt_cost_anomalies", "cost anomalies (feature/tenant days)"),
+                          ("rpt_runaway_runs", "runaway runs"), ("rpt_cost_change_points", "cost-per-call step changes")]:
+        (flagged,) = planted.query(f"select count(*) from {report}")[0]
+        assert planted_watch[label] == f"{flagged:,}" and flagged > 0
+        assert clean_watch[label] == "0"
+    assert int(planted_watch["budget breaches (actual)"]) > 0
