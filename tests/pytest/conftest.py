@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from dbt_runner import PROJECT_DIR, DbtProject  # noqa: E402
+from dbt_runner import PROJECT_DIR, DbtProject, build_demo  # noqa: E402
 
 sys.path.insert(0, str(PROJECT_DIR))
 
@@ -27,8 +27,4 @@ def demo_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built(demo_set: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     """The demo set built once on a DuckDB file of its own (unpriced as warn, so every mart builds)."""
-    work = tmp_path_factory.mktemp("build")
-    project = DbtProject(work / "e2e.duckdb", str(demo_set / "spans" / "*.json*"), work)
-    project.run("seed", "--quiet")
-    project.run("build", "--exclude", "test_type:unit", vars={"unpriced_severity": "warn"})
-    return project
+    return build_demo(str(demo_set / "spans" / "*.json*"), tmp_path_factory.mktemp("build"), "e2e")

@@ -56,3 +56,12 @@ class DbtProject:
             return con.execute(sql).df()
         finally:
             con.close()
+
+
+def build_demo(spans_glob: str, work: Path, name: str) -> DbtProject:
+    """Seed and build (data tests included, unit tests apart) a span set on a DuckDB file of its own, with
+    unpriced models as warn so every mart builds."""
+    project = DbtProject(work / f"{name}.duckdb", spans_glob, work)
+    project.run("seed", "--quiet")
+    project.run("build", "--exclude", "test_type:unit", vars={"unpriced_severity": "warn"})
+    return project

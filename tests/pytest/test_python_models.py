@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from conftest import DEMO_SEED, DEMO_SPANS
-from dbt_runner import PROJECT_DIR, DbtProject
+from dbt_runner import PROJECT_DIR, DbtProject, build_demo
 from llm_cost.generate import PLANTS, generate
 from reference_pricing import Call, PriceBook
 
@@ -46,11 +46,7 @@ def planted_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def planted(planted_set: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    work = tmp_path_factory.mktemp("planted_build")
-    project = DbtProject(work / "planted.duckdb", str(planted_set / "spans" / "*.json*"), work)
-    project.run("seed", "--quiet")
-    project.run("build", "--exclude", "test_type:unit", vars={"unpriced_severity": "warn"})  # data tests included
-    return project
+    return build_demo(str(planted_set / "spans" / "*.json*"), tmp_path_factory.mktemp("planted_build"), "planted")
 
 
 @pytest.fixture(scope="module")

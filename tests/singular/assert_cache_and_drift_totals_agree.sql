@@ -37,26 +37,18 @@ drift_totals as (
     from {{ ref('rpt_cost_drift') }}
 ),
 
+{%- set compared = [
+    ('cache', 'calls'), ('cache', 'unpriced_calls'), ('cache', 'total_input_tokens'), ('cache', 'cache_read_tokens'),
+    ('cache', 'input_cost_usd'), ('drift', 'calls'), ('drift', 'unpriced_calls'), ('drift', 'cost_usd'),
+    ('drift', 'reported_calls'), ('drift', 'reported_cost_usd'),
+] %}
+
 checks as (
-    select 'cache calls' as total, cache_totals.calls = span_totals.calls as agrees from cache_totals cross join span_totals
-    union all
-    select 'cache unpriced_calls', cache_totals.unpriced_calls = span_totals.unpriced_calls from cache_totals cross join span_totals
-    union all
-    select 'cache total_input_tokens', cache_totals.total_input_tokens = span_totals.total_input_tokens from cache_totals cross join span_totals
-    union all
-    select 'cache cache_read_tokens', cache_totals.cache_read_tokens = span_totals.cache_read_tokens from cache_totals cross join span_totals
-    union all
-    select 'cache input_cost_usd', cache_totals.input_cost_usd = span_totals.input_cost_usd from cache_totals cross join span_totals
-    union all
-    select 'drift calls', drift_totals.calls = span_totals.calls from drift_totals cross join span_totals
-    union all
-    select 'drift unpriced_calls', drift_totals.unpriced_calls = span_totals.unpriced_calls from drift_totals cross join span_totals
-    union all
-    select 'drift cost_usd', drift_totals.cost_usd = span_totals.cost_usd from drift_totals cross join span_totals
-    union all
-    select 'drift reported_calls', drift_totals.reported_calls = span_totals.reported_calls from drift_totals cross join span_totals
-    union all
-    select 'drift reported_cost_usd', drift_totals.reported_cost_usd = span_totals.reported_cost_usd from drift_totals cross join span_totals
+    {%- for mart, column in compared %}
+    select '{{ mart }} {{ column }}' as total, {{ mart }}_totals.{{ column }} = span_totals.{{ column }} as agrees
+    from {{ mart }}_totals cross join span_totals
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 )
 
 select total from checks where not coalesce(agrees, false)
