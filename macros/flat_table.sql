@@ -58,7 +58,15 @@
     {%- set has_loaded_at = execute and '_loaded_at' in (adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) -%}
     {%- set last_loaded = none -%}
     {%- if has_loaded_at and is_incremental() -%}
-        {%- set last_loaded = run_query('select ' ~ unix_micros('max(source_loaded_at)') ~ ' from ' ~ this).columns[0].values()[0] -%}
+        {#- the newest landing row loaded is in the log's newest load: find that load from the partitions since the
+            last complete build, then read its one partition -#}
+        {%- set since = recorded_loaded_through(target_relation('llm_cost_build_state')) -%}
+        {%- set newest_load = run_query('select ' ~ unix_micros('max(loaded_at)') ~ ' from ' ~ this
+            ~ (' where loaded_at >= ' ~ since if since is not none else '')).columns[0].values()[0] -%}
+        {%- if newest_load is not none -%}
+            {%- set last_loaded = run_query('select ' ~ unix_micros('max(source_loaded_at)') ~ ' from ' ~ this
+                ~ ' where loaded_at = ' ~ timestamp_literal(newest_load)).columns[0].values()[0] -%}
+        {%- endif -%}
     {%- endif -%}
     with
 
@@ -66,7 +74,7 @@
         select flat.*
         from {{ relation }} as flat
         {% if is_incremental() and last_loaded is not none %}
-        where flat._loaded_at > {{ timestamp_from_unix_nanos("'" ~ (last_loaded | int) ~ "000'") }}
+        where flat._loaded_at > {{ timestamp_literal(last_loaded) }}
         {% elif is_incremental() %}
         where not exists (
             select 1 from {{ this }} as loaded

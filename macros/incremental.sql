@@ -36,6 +36,16 @@
     {{ return(local_md5(parts | join('\n--\n'))) }}
 {% endmacro %}
 
+{#- A timestamp read back as microseconds, as a literal expression: a warehouse prunes partitions by constants. -#}
+{% macro timestamp_literal(micros) %}{{ return(timestamp_from_unix_nanos("'" ~ (micros | int) ~ "000'")) }}{% endmacro %}
+
+{#- The last complete build's loaded_through as a literal, or none (no state yet). -#}
+{% macro recorded_loaded_through(state_relation) %}
+    {%- if state_relation is none or not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set values = run_query('select ' ~ unix_micros('loaded_through') ~ ' from ' ~ state_relation ~ ' order by recorded_at desc limit 1').columns[0].values() -%}
+    {{ return(timestamp_literal(values[0]) if values | length > 0 and values[0] is not none else none) }}
+{% endmacro %}
+
 {% macro recorded_pricing_version(state_relation) %}
     {%- set result = run_query('select pricing_version from ' ~ state_relation ~ ' order by recorded_at desc limit 1') -%}
     {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
@@ -63,10 +73,16 @@
             pricing_version {{ type_string() }}
         )
     {%- endcall -%}
+    {#- only the log's partitions since the previous state are read -#}
+    {%- set previous = recorded_loaded_through(target_relation('llm_cost_build_state')) -%}
     {%- call statement('record_build_state') -%}
         insert into {{ state }} (recorded_at, loaded_through, pricing_version)
-        select {{ current_utc_timestamp() }}, max(loaded_at), '{{ version }}'
+        select
+            {{ current_utc_timestamp() }},
+            {% if previous is not none %}coalesce(max(loaded_at), {{ previous }}){% else %}max(loaded_at){% endif %},
+            '{{ version }}'
         from {{ records }}
+        {% if previous is not none %}where loaded_at > {{ previous }}{% endif %}
     {%- endcall -%}
     {%- do commit_open_transaction() -%}
     {{ return('') }}

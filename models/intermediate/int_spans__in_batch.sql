@@ -46,8 +46,7 @@ select * from final
 
 {%- set records_relation = ref('stg_otel__span_records') -%}
 {#- a literal, so a warehouse prunes the record log's arrival partitions by it -#}
-{%- set loaded_through = run_query('select ' ~ unix_micros('loaded_through') ~ ' from ' ~ state ~ ' order by recorded_at desc limit 1').columns[0].values()[0] if execute else none -%}
-{%- set watermark = timestamp_from_unix_nanos("'" ~ (loaded_through | int) ~ "000'") if loaded_through is not none else 'null' -%}
+{%- set watermark = recorded_loaded_through(state) or 'null' -%}
 {%- set history_runs_query -%}
     with batch_runs as (
         select distinct trace_id from {{ records_relation }} where loaded_at > {{ watermark }} and trace_id is not null
