@@ -69,7 +69,7 @@ $(BQEMU_VENV)/.installed: tests/bqemulator/requirements.txt tests/bqemulator/req
 	touch $@
 
 test: venv profiles.yml bqemulator
-	$(PY) -m pytest tests/pytest -q -rs
+	$(PY) -m pytest tests/pytest -q -rs --durations=8
 
 clean:
 	rm -rf target logs llm_cost.duckdb $(DEMO_DIR)

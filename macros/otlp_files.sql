@@ -3,9 +3,13 @@
     One TracesData JSON object per line. Lines are read as text first, so a line that is not JSON
     becomes a quarantine record (with its file and line number) instead of failing the run. -#}
 
-{#- The files of the glob not yet loaded into `this`: the arrival marker for incremental runs. -#}
-{% macro otlp_files_to_load(path) %}
-    {%- if not execute or target.type != 'duckdb' -%}{{ return([]) }}{%- endif -%}
+{#- The files of the glob not yet loaded into `this`: the arrival marker for incremental runs. Only DuckDB reads
+    local files; elsewhere the reader below stops with a clear message. -#}
+{% macro otlp_files_to_load(path) %}{{ return(adapter.dispatch('otlp_files_to_load', 'llm_cost')(path)) }}{% endmacro %}
+{% macro default__otlp_files_to_load(path) %}{{ return([]) }}{% endmacro %}
+
+{% macro duckdb__otlp_files_to_load(path) %}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set found = run_query("select file from glob('" ~ path ~ "') order by file") -%}
     {%- set files = found.columns[0].values() | list -%}
     {%- if is_incremental() -%}
@@ -66,7 +70,7 @@
 {#- One row per span record (or per unreadable line), with quarantine_reason set when it cannot be staged. -#}
 {% macro otlp_span_records(files) %}{{ return(adapter.dispatch('otlp_span_records', 'llm_cost')(files)) }}{% endmacro %}
 {% macro default__otlp_span_records(files) %}
-    {{ exceptions.raise_compiler_error("otel_source 'otlp_files' is read on DuckDB; on " ~ target.type ~ " load the spans into a flat table (otel_source 'flat_table')") }}
+    {{ exceptions.raise_compiler_error("otel_source 'otlp_files' is read on DuckDB; on " ~ target.type ~ " load the spans into a flat table (otel_source 'flat_table', e.g. python -m llm_cost load-bigquery; README 'BigQuery')") }}
 {% endmacro %}
 
 {% macro duckdb__otlp_span_records(files) -%}
