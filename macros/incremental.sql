@@ -124,13 +124,17 @@
     {{ assert_full_batch_for_rebuild() }}
 {% endmacro %}
 
-{#- DuckDB: delete+insert of the batch's keys in one transaction. -#}
+{#- DuckDB: delete+insert in one transaction. delete+insert alone deletes only the keys its output holds, so the
+    pre-hook first clears the batch's whole scope (its days, and its runs): a day or run left with no rows (a
+    call that became a duplicate layer of a late span) is cleared too, as BigQuery's MERGE below does. -#}
 {% macro default__incremental_mart_config(replace, cluster_by) %}
+    {%- set runs_filter = " and run_id in (select trace_id from {{ ref('int_spans__in_batch') }})" if replace == 'run' else '' -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='run_id' if replace == 'run' else 'day',
         on_schema_change='append_new_columns',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ in_batch_days('day') }}" ~ runs_filter ~ "{% endif %}",
     ) }}
 {% endmacro %}
 

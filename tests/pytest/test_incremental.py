@@ -259,3 +259,37 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
     full.invoke("seed")
     full.invoke("run", "--full-refresh")
     assert_same_marts(incremental, full)
+
+
+def _chat_span_line(trace_id: str, span_id: str, parent: str, start_ns: int, end_ns: int, scope: str) -> str:
+    """One OTel GenAI chat span as an OTLP line (response id and usage shared by both layers of one call)."""
+    def attr(key: str, value: str, kind: str = "stringValue") -> dict[str, Any]:
+        return {"key": key, "value": {kind: value}}
+
+    span = {"traceId": trace_id, "spanId": span_id, "parentSpanId": parent, "name": "chat gpt-4o", "kind": 3,
+            "startTimeUnixNano": str(start_ns), "endTimeUnixNano": str(end_ns), "status": {},
+            "attributes": [attr("gen_ai.operation.name", "chat"), attr("gen_ai.provider.name", "openai"),
+                           attr("gen_ai.request.model", "gpt-4o-2024-08-06"), attr("gen_ai.response.id", "resp-midnight"),
+                           attr("gen_ai.usage.input_tokens", "1000", "intValue"),
+                           attr("gen_ai.usage.output_tokens", "100", "intValue"), attr("app.feature", "midnight")]}
+    resource = {"attributes": [attr("service.name", "midnight-svc")]}
+    return json.dumps({"resourceSpans": [{"resource": resource, "scopeSpans": [{"scope": {"name": scope}, "spans": [span]}]}]})
+
+
+def test_a_day_emptied_by_a_late_outer_layer_is_cleared(tmp_path: Path) -> None:
+    """A call seen first through its SDK span just after midnight moves to the previous day when its framework
+    span (the outer layer, started just before midnight) arrives: the later day must hold no row any more."""
+    trace, outer, inner = "0123456789abcdef0123456789abcdef", "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"
+    midnight = 1_749_081_600 * 10**9  # 2025-06-05 00:00:00 UTC
+    project = copy_project(tmp_path / "project")
+    arrivals = tmp_path / "arrivals"
+    arrivals.mkdir()
+    dbt = InProcessDbt(project, tmp_path / "midnight.duckdb", f"{arrivals}/*.json*")
+    dbt.invoke("seed")
+    (arrivals / "1.json").write_text(_chat_span_line(trace, inner, outer, midnight + 10**8, midnight + 2 * 10**9, "openai.sdk") + "\n")
+    dbt.invoke("run")
+    assert [(str(r[0]), r[1]) for r in dbt.rows("fct_feature_costs_daily") if r[1] == "midnight"] == [("2025-06-05", "midnight")]
+    (arrivals / "2.json").write_text(_chat_span_line(trace, outer, "", midnight - 10**8, midnight + 3 * 10**9, "framework") + "\n")
+    dbt.invoke("run")
+    days = [str(r[0]) for r in dbt.rows("fct_feature_costs_daily") if r[1] == "midnight"]
+    assert days == ["2025-06-04"], f"the call moved to its outer layer's day; rows left: {days}"
