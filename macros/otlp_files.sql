@@ -219,6 +219,8 @@
         scope_version,
         resource_attributes,
         span_attributes,
+        -- files have no landing-table arrival time (the flat table's _loaded_at)
+        cast(null as timestamp) as source_loaded_at,
         quarantine_reason
     from span_records
 
@@ -228,7 +230,7 @@
         source_file,
         source_line,
         record_position,
-        null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null,
         quarantine_reason
     from unreadable_lines
 {%- endmacro %}
@@ -251,6 +253,7 @@
         cast(null as varchar) as scope_version,
         cast(null as map(varchar, varchar)) as resource_attributes,
         cast(null as map(varchar, varchar)) as span_attributes,
+        cast(null as timestamp) as source_loaded_at,
         cast(null as varchar) as quarantine_reason
     where false
 {%- endmacro %}

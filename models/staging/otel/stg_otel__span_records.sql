@@ -44,7 +44,7 @@ renamed as (
 
         -- arrival
         source_file,
-        {% if otel_source == 'flat_table' %}source_loaded_at{% else %}cast(null as {{ type_timestamp() }}){% endif %} as source_loaded_at,
+        source_loaded_at,
         source_line,
         record_position,
         {{ current_utc_timestamp() }} as loaded_at,
