@@ -124,15 +124,15 @@
     {{ assert_full_batch_for_rebuild() }}
 {% endmacro %}
 
-{#- DuckDB: delete+insert in one transaction. delete+insert alone deletes only the keys its output holds, so the
-    pre-hook first clears the batch's whole scope (its days, and its runs): a day or run left with no rows (a
-    call that became a duplicate layer of a late span) is cleared too, as BigQuery's MERGE below does. -#}
+{#- DuckDB: the pre-hook clears the batch's whole scope (its days, and for 'run' its runs), then the batch's rows
+    are appended, in one transaction. Clearing the scope rather than the output's keys (delete+insert) also
+    clears a day or run left with no rows (a call that became a duplicate layer of a late span), as BigQuery's
+    MERGE below does. -#}
 {% macro default__incremental_mart_config(replace, cluster_by) %}
     {%- set runs_filter = " and run_id in (select trace_id from {{ ref('int_spans__in_batch') }})" if replace == 'run' else '' -%}
     {{ config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='run_id' if replace == 'run' else 'day',
+        incremental_strategy='append',
         on_schema_change='append_new_columns',
         pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ in_batch_days('day') }}" ~ runs_filter ~ "{% endif %}",
     ) }}
