@@ -103,6 +103,7 @@ def _report(con: Any, duckdb_path: Path) -> str:
         f"{fallback:,} calls priced with a fallback rate (price_fallback)."
     )
 
+    out += _landing_files(rows)
     out += _watch_list(rows)
 
     unpriced = rows(
@@ -121,6 +122,28 @@ def _report(con: Any, duckdb_path: Path) -> str:
         out.append("Every call is priced.")
     out += ["", f"DuckDB file: {duckdb_path.resolve()}  (marts: fct_*, rpt_*)", ""]
     return "\n".join(out)
+
+
+def _landing_files(rows: Any) -> list[str]:
+    """Landing files the newest read left something behind in (README "Landing folders"): unreadable ones are
+    retried on every build, pending ones wait for their last line's newline."""
+    built = {name for (name,) in rows("select table_name from information_schema.tables")}
+    if "stg_otel__file_reads" not in built:
+        return []
+    files = rows(
+        """
+        select source_file, file_status, status_reason from stg_otel__file_reads where row_kind = 'file'
+        qualify row_number() over (partition by source_file order by read_seq desc) = 1
+        order by file_status desc, source_file
+        """
+    )
+    waiting = [(path, status, reason) for path, status, reason in files if status != "complete"]
+    lines = [f"Landing files: {len(files):,} read, {len(waiting):,} unreadable or pending (stg_otel__file_reads)."]
+    shown = waiting[:TOP_N * 2]
+    lines += [f"  {status.upper()}: {path}: {reason}" for path, status, reason in shown]
+    if len(waiting) > len(shown):
+        lines.append(f"  ... and {len(waiting) - len(shown):,} more")
+    return lines
 
 
 def _watch_list(rows: Any) -> list[str]:

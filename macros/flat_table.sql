@@ -101,6 +101,8 @@
             {{ safe_timestamp('start_time') }} as start_time,
             {{ safe_timestamp('end_time') }} as end_time,
             '{{ relation | replace('`', '') }}' as source_file,
+            -- a landing table has no rotations: one generation
+            {{ safe_bigint('0') }} as source_generation,
             {% if has_loaded_at %}{{ safe_timestamp('_loaded_at') }}{% else %}cast(null as {{ type_timestamp() }}){% endif %} as source_loaded_at,
             row_number() over (order by trace_id, span_id, start_time) as source_line,
             '{{ invocation_id }}' as record_position

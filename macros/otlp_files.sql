@@ -1,25 +1,11 @@
-{#- Reading the collector's file exporter output (CONTRACT section 2, shape otlp_files).
+{#- Parsing the collector's file exporter output (README "Input", shape otlp_files).
 
-    One TracesData JSON object per line. Lines are read as text first, so a line that is not JSON
-    becomes a quarantine record (with its file and line number) instead of failing the run. -#}
+    One TracesData JSON object per line. stg_otel__file_reads reads the files (tail-safe, see llm_cost/landing.py)
+    and hands over the new complete lines as text, so a line that is not JSON becomes a quarantine record (with
+    its file and line number) instead of failing the run. -#}
 
-{#- The files of the glob not yet loaded into `this`: the arrival marker for incremental runs. Only DuckDB reads
-    local files; elsewhere the reader below stops with a clear message. -#}
-{% macro otlp_files_to_load(path) %}{{ return(adapter.dispatch('otlp_files_to_load', 'llm_cost')(path)) }}{% endmacro %}
-{% macro default__otlp_files_to_load(path) %}{{ return([]) }}{% endmacro %}
-
-{% macro duckdb__otlp_files_to_load(path) %}
-    {%- if not execute -%}{{ return([]) }}{%- endif -%}
-    {%- set found = run_query("select file from glob('" ~ path ~ "') order by file") -%}
-    {%- set files = found.columns[0].values() | list -%}
-    {%- if is_incremental() -%}
-        {%- set loaded_rows = run_query("select distinct source_file from " ~ this) -%}
-        {%- set loaded = loaded_rows.columns[0].values() | list -%}
-        {%- set files = files | reject('in', loaded) | list -%}
-    {%- endif -%}
-    {{ return(files) }}
-{% endmacro %}
-
+{#- intValue arrives as a decimal string (the spec, Go and Python exporters) or as a JSON number (JavaScript
+    exporters); doubleValue as a number or a string. Declaring them VARCHAR reads both the same way. -#}
 {% macro otlp_any_value_type() -%}
     {"stringValue": "VARCHAR", "intValue": "VARCHAR", "doubleValue": "VARCHAR", "boolValue": "BOOLEAN", "arrayValue": "JSON", "kvlistValue": "JSON", "bytesValue": "VARCHAR"}
 {%- endmacro %}
@@ -68,46 +54,32 @@
 {%- endmacro %}
 
 {#- One row per span record (or per unreadable line), with quarantine_reason set when it cannot be staged. -#}
-{% macro otlp_span_records(files) %}{{ return(adapter.dispatch('otlp_span_records', 'llm_cost')(files)) }}{% endmacro %}
-{% macro default__otlp_span_records(files) %}
+{% macro otlp_span_records(file_reads) %}{{ return(adapter.dispatch('otlp_span_records', 'llm_cost')(file_reads)) }}{% endmacro %}
+{% macro default__otlp_span_records(file_reads) %}
     {{ exceptions.raise_compiler_error("otel_source 'otlp_files' is read on DuckDB; on " ~ target.type ~ " load the spans into a flat table (otel_source 'flat_table', e.g. python -m llm_cost load-bigquery; README 'BigQuery')") }}
 {% endmacro %}
 
-{% macro duckdb__otlp_span_records(files) -%}
-    {%- if files | length == 0 -%}
-        {{ return(otlp_empty_span_records()) }}
-    {%- endif -%}
+{% macro duckdb__otlp_span_records(file_reads) -%}
     with
-
-    raw_lines as (
-        select
-            filename as source_file,
-            ordinality,
-            line
-        from read_csv(
-            [{% for f in files %}'{{ f }}'{% if not loop.last %}, {% endif %}{% endfor %}],
-            columns = {'line': 'VARCHAR'},
-            delim = '\x1f', quote = '', escape = '', header = false,
-            filename = true, auto_detect = false, max_line_size = 268435456
-        ) with ordinality
-    ),
 
     numbered_lines as (
         select
             source_file,
-            cast(ordinality - min(ordinality) over (partition by source_file) + 1 as bigint) as source_line,
+            source_generation,
+            source_line,
             line
-        from raw_lines
+        from {{ file_reads }}
+        where row_kind = 'line'
     ),
 
     parsed_lines as (
         select
             source_file,
+            source_generation,
             source_line,
             json_valid(line) as is_json,
             case when json_valid(line) then from_json(line, '{{ otlp_traces_data_type() }}') end as traces_data
         from numbered_lines
-        where trim(coalesce(line, '')) <> ''
     ),
 
     -- materialized: read by the spans and by the unreadable-lines check, and parsing is the expensive part
@@ -124,6 +96,7 @@
     resource_spans as (
         select
             source_file,
+            source_generation,
             source_line,
             unnest(traces_data.resourceSpans) as resource_span,
             generate_subscripts(traces_data.resourceSpans, 1) as resource_index
@@ -134,6 +107,7 @@
     scope_spans as (
         select
             source_file,
+            source_generation,
             source_line,
             resource_index,
             -- once per resource, not once per span
@@ -146,6 +120,7 @@
     spans as (
         select
             source_file,
+            source_generation,
             source_line,
             resource_index || '.' || scope_index || '.' || span_index as record_position,
             resource_attributes,
@@ -164,6 +139,7 @@
     typed_spans as (
         select
             source_file,
+            source_generation,
             source_line,
             record_position,
             lower(span.traceId) as trace_id,
@@ -192,6 +168,7 @@
     unreadable_lines as (
         select
             source_file,
+            source_generation,
             source_line,
             '0' as record_position,
             case
@@ -204,6 +181,7 @@
 
     select
         source_file,
+        source_generation,
         source_line,
         record_position,
         trace_id,
@@ -228,34 +206,12 @@
 
     select
         source_file,
+        source_generation,
         source_line,
         record_position,
         null, null, null, null, null, null, null, null, null, null, null, null, null, null,
         quarantine_reason
     from unreadable_lines
-{%- endmacro %}
-
-{% macro otlp_empty_span_records() -%}
-    select
-        cast(null as varchar) as source_file,
-        cast(null as bigint) as source_line,
-        cast(null as varchar) as record_position,
-        cast(null as varchar) as trace_id,
-        cast(null as varchar) as span_id,
-        cast(null as varchar) as parent_span_id,
-        cast(null as varchar) as span_name,
-        cast(null as integer) as span_kind_code,
-        cast(null as integer) as status_code_value,
-        cast(null as varchar) as status_message,
-        cast(null as timestamp) as start_time,
-        cast(null as timestamp) as end_time,
-        cast(null as varchar) as scope_name,
-        cast(null as varchar) as scope_version,
-        cast(null as map(varchar, varchar)) as resource_attributes,
-        cast(null as map(varchar, varchar)) as span_attributes,
-        cast(null as timestamp) as source_loaded_at,
-        cast(null as varchar) as quarantine_reason
-    where false
 {%- endmacro %}
 
 {#- Why a span record cannot be staged (null when it can): shared by every landing shape. -#}
@@ -271,3 +227,21 @@
             then 'invalid startTimeUnixNano: expected unix nanoseconds as a decimal string'
     end
 {%- endmacro %}
+
+{#- stg_otel__span_records rebuilt from scratch (--full-refresh, or its first build) must see every line of the
+    landing folder, i.e. stg_otel__file_reads rebuilt in the same invocation (one read, its lines not yet
+    parsed). A lone --full-refresh of the record log would otherwise rebuild it from nothing. -#}
+{% macro assert_file_reads_for_rebuild(file_reads) %}
+    {%- if execute and not is_incremental() -%}
+        {%- set reads = run_query(
+            "select count(distinct read_seq), count(case when row_kind = 'line' then 1 end), "
+            ~ "coalesce(sum(case when row_kind = 'file' then consumed_lines end), 0) from " ~ file_reads
+        ).rows[0] -%}
+        {%- if reads[0] > 1 or (reads[1] == 0 and reads[2] > 0) -%}
+            {{ exceptions.raise_compiler_error(
+                this.identifier ~ " is being rebuilt from scratch, but stg_otel__file_reads was not: it holds only "
+                ~ "lines not yet parsed. Rebuild both: dbt build --full-refresh --select stg_otel__file_reads+"
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+{% endmacro %}

@@ -27,7 +27,7 @@ first_delivery as (
             {{ records }}.*,
             row_number() over (
                 partition by {{ records }}.trace_id, {{ records }}.span_id
-                order by loaded_at, source_file, source_line, record_position
+                order by loaded_at, source_file, source_generation, source_line, record_position
             ) as delivery_number
         from {{ records }}
         inner join repeated_keys
@@ -77,6 +77,6 @@ renamed as (
     {{ return([
         'trace_id', 'span_id', 'parent_span_id', 'span_name', 'span_kind_code', 'status_code_value', 'status_message',
         'scope_name', 'scope_version', 'resource_attributes', 'span_attributes', 'start_time', 'end_time',
-        'source_file', 'source_line', 'record_position', 'loaded_at', 'load_id', 'quarantine_reason',
+        'source_file', 'source_generation', 'source_line', 'record_position', 'loaded_at', 'load_id', 'quarantine_reason',
     ]) }}
 {% endmacro %}

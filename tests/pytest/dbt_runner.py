@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,20 @@ from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
+
+# arrival metadata differs between the two builds by design; everything else must be identical
+ARRIVAL_COLUMNS = {"loaded_at", "run_loaded_at"}
+COMPARED_MODELS = [
+    "fct_span_costs",
+    "fct_run_costs",
+    "fct_step_costs",
+    "fct_tool_costs",
+    "fct_feature_costs_daily",
+    "fct_tenant_costs_daily",
+    "rpt_unpriced_models",
+    "int_llm_calls__dropped_duplicates",
+]
+PROJECT_FILES = ["dbt_project.yml", "profiles.example.yml", "models", "macros", "seeds", "tests", "python_models"]
 
 
 class DbtProject:
@@ -65,3 +80,75 @@ def build_demo(spans_glob: str, work: Path, name: str) -> DbtProject:
     project.run("seed", "--quiet")
     project.run("build", "--exclude", "test_type:unit", vars={"unpriced_severity": "warn"})
     return project
+
+
+class InProcessDbt:
+    """dbt in-process on one parsed manifest, building into its own DuckDB file from a project copy."""
+
+    def __init__(self, project: Path, duckdb_path: Path, spans_glob: str) -> None:
+        from dbt.cli.main import dbtRunner
+
+        self.project = project
+        self.duckdb_path = duckdb_path
+        # The Python models (python_models/: full-rebuild reports, not incremental marts) are off here: they
+        # would add about a second to each of the ~60 runs and prove nothing about incremental builds.
+        self.vars = json.dumps({"otel_spans_path": spans_glob, "unpriced_severity": "warn", "python_models_enabled": False})
+        self._env()
+        parsed = dbtRunner().invoke(self._args("parse"))
+        assert parsed.success, parsed.exception
+        self.runner = dbtRunner(manifest=parsed.result)
+
+    def _env(self) -> None:
+        os.environ.update(LLM_COST_DUCKDB=str(self.duckdb_path), DBT_PROFILES_DIR=str(PROJECT_DIR), DO_NOT_TRACK="1")
+
+    def _args(self, *command: str) -> list[str]:
+        return [*command, "--project-dir", str(self.project), "--vars", self.vars, "--quiet",
+                "--target-path", str(self.project / "target"), "--log-path", str(self.project / "logs")]
+
+    def invoke(self, *command: str) -> dict[str, str]:
+        """Run a dbt command; fails on any error or failed test; returns each node's status by name."""
+        self._env()
+        result = self.runner.invoke(self._args(*command))
+        failures = [r for r in (result.result or []) if getattr(r, "status", None) in ("error", "fail")]
+        assert result.success and not failures, f"dbt {' '.join(command)} failed: {result.exception} {failures[:1]}"
+        return {r.node.name: str(r.status) for r in (result.result or []) if getattr(r, "node", None) is not None}
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        import duckdb
+
+        con = duckdb.connect(str(self.duckdb_path))
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    def rows(self, model: str) -> list[tuple[Any, ...]]:
+        import duckdb
+
+        con = duckdb.connect(str(self.duckdb_path))
+        try:
+            cols = [c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_name = ? order by ordinal_position", [model]
+            ).fetchall() if c not in ARRIVAL_COLUMNS]
+            return sorted(con.execute(f"select {', '.join(cols)} from {model}").fetchall(), key=repr)
+        finally:
+            con.close()
+
+
+def copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        src = PROJECT_DIR / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.exists():
+            shutil.copy(src, dest / name)
+    return dest
+
+
+def assert_same_marts(incremental: InProcessDbt, full: InProcessDbt) -> None:
+    for model in COMPARED_MODELS:
+        inc, ref = incremental.rows(model), full.rows(model)
+        assert inc == ref, f"{model}: incremental differs from full refresh ({len(inc)} vs {len(ref)} rows); first diff: " + repr(
+            next(((a, b) for a, b in zip(inc, ref) if a != b), None)
+        )

@@ -28,7 +28,7 @@ counts as (
         (select count(*) from records where quarantine_reason is not null) as quarantined,
         (select count(*) from records where quarantine_reason is null) as readable,
         (select count(*) from staged) as staged,
-        (select count(*) from {{ ref('stg_otel__quarantine') }}) as quarantine_rows
+        (select count(*) from {{ ref('stg_otel__quarantine') }} where quarantine_scope = 'record') as quarantine_rows
 )
 
 select 'record neither staged nor quarantined: ' || source_file || ':' || cast(source_line as {{ type_string() }}) as failure

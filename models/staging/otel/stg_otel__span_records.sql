@@ -1,17 +1,23 @@
 {#- Every span record that arrived, once per delivery, with where it came from.
-    Incremental by arrival: a run reads only the files (or table rows) not loaded before,
-    whatever their event time, so late files and backfills are picked up and nothing is read twice. -#}
+    Incremental by arrival: a run parses only what is new, whatever its event time, so late files and backfills
+    are picked up and nothing is read twice. OTLP files: the new complete lines stg_otel__file_reads read this
+    build (tail-safe); they are deleted from it in this model's transaction once parsed (post-hook), so a build
+    that fails leaves them for the next one. Flat table: the landing rows not loaded before. -#}
+{% set otel_source = get_setting('otel_source') or default_otel_source() %}
 {{ config(on_schema_change='fail') }}
 {{ append_only_config(partition_timestamp='loaded_at') }}
+{% if otel_source == 'otlp_files' %}
+    {{ config(post_hook="delete from {{ ref('stg_otel__file_reads') }} where row_kind = 'line'") }}
+    {{ assert_file_reads_for_rebuild(ref('stg_otel__file_reads')) }}
+{% endif %}
 
 -- depends_on: {{ source('otel', 'spans') }}
-{% set otel_source = get_setting('otel_source') or default_otel_source() %}
 
 with
 
 source as (
     {% if otel_source == 'otlp_files' %}
-        {{ otlp_span_records(otlp_files_to_load(get_setting('otel_spans_path'))) }}
+        {{ otlp_span_records(ref('stg_otel__file_reads')) }}
     {% elif otel_source == 'flat_table' %}
         {{ flat_table_span_records(source('otel', 'spans')) }}
     {% else %}
@@ -44,6 +50,7 @@ renamed as (
 
         -- arrival
         source_file,
+        source_generation,
         source_loaded_at,
         source_line,
         record_position,
