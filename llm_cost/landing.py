@@ -131,6 +131,9 @@ def _head(path: str, is_gzip: bool, content: bytes, start: int, length: int) -> 
 
 
 def _is_gzip(path: str) -> bool:
+    """By name or by content: a `.gz` still being written may not have its magic bytes yet."""
+    if path.endswith(".gz"):
+        return True
     with open(path, "rb") as fh:
         return fh.read(2) == GZIP_MAGIC
 
@@ -225,8 +228,8 @@ def _unreadable(
 
 
 def landing_files(path_glob: str) -> list[str]:
-    """The files of the glob, sorted (directories skipped)."""
-    return sorted(p for p in glob.glob(path_glob, recursive=True) if os.path.isfile(p))
+    """The files of the glob, sorted: directories skipped; a dangling link is kept (and reported unreadable)."""
+    return sorted(p for p in glob.glob(path_glob, recursive=True) if not os.path.isdir(p))
 
 
 def read_landing(

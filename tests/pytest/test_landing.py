@@ -106,6 +106,23 @@ def test_a_file_without_permission_is_unreadable(tmp_path: Path, monkeypatch: py
     assert result.state.file_status == "unreadable" and result.state.status_reason == "permission denied"
 
 
+def test_a_dangling_link_is_reported_not_skipped(tmp_path: Path) -> None:
+    (tmp_path / "gone.jsonl").symlink_to(tmp_path / "rotated-away.jsonl")
+    paths = landing.landing_files(f"{tmp_path}/*")
+    assert len(paths) == 1
+    result = landing.read_file(paths[0], None)
+    assert result.state.file_status == "unreadable" and "cannot stat" in (result.state.status_reason or "")
+
+
+def test_an_empty_gzip_being_written_waits(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.jsonl.gz"
+    fresh.write_bytes(b"")
+    first = read(fresh, None)
+    assert first.lines == [] and first.state.file_status == "complete" and first.state.consumed_bytes == 0
+    fresh.write_bytes(gzip.compress(b"a\n"))
+    assert texts(read(fresh, first.state)) == ["a"]
+
+
 # -- a property over random folder histories --------------------------------------------------------------
 
 class Folder:
