@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Regenerate tests/fixtures/emitters/<family>.jsonl and <family>.truth.json from the REAL
-# Vercel AI SDK pinned in this folder's package-lock.json, against the loopback fake provider.
-# Usage (from anywhere):  bash tests/emitters/<family>/record.sh
+# Vercel AI SDK pinned in tests/emitters/<family>/package-lock.json, against the loopback fake provider.
+# One recorder (record.mjs, next to this script) serves every SDK version: it is copied into the version's
+# folder so that its imports resolve to that folder's node_modules.
+# Usage (from anywhere):  bash tests/emitters/vercel_ai/record.sh vercel_ai_v6   (or v5, v4)
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-family="$(basename "$here")"
-root="$(cd "$here/../../.." && pwd)"
+shared="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+family="${1:?usage: record.sh vercel_ai_v6|vercel_ai_v5|vercel_ai_v4}"
+here="$shared/../$family"
+[ -f "$here/package.json" ] || { echo "no such SDK folder: $here" >&2; exit 2; }
+here="$(cd "$here" && pwd)"
+root="$(cd "$shared/../../.." && pwd)"
 out="$root/tests/fixtures/emitters"
 python="${PYTHON:-python3}"
 mkdir -p "$out"
@@ -24,7 +29,8 @@ done
 port="$(sed -n 's/^PORT \([0-9]*\)$/\1/p' "$portfile" | head -1)"
 [ -n "$port" ] || { echo "fake provider did not start" >&2; exit 1; }
 
-FAKE_BASE_URL="http://127.0.0.1:$port" node record.mjs "$out/$family.jsonl" "$out/$family.truth.json"
+cp "$shared/record.mjs" "$here/.record.mjs"
+FAKE_BASE_URL="http://127.0.0.1:$port" node .record.mjs "$out/$family.jsonl" "$out/$family.truth.json"
 
 # structural check of what was written: JSON per line, hex ids, every truth trace_id present
 "$python" - "$out/$family.jsonl" "$out/$family.truth.json" <<'PY'
