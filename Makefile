@@ -68,8 +68,15 @@ $(BQEMU_VENV)/.installed: tests/bqemulator/requirements.txt tests/bqemulator/req
 	$(BQEMU_VENV)/bin/python tests/bqemulator/install_spatial.py
 	touch $@
 
-test: venv profiles.yml bqemulator
+test: venv profiles.yml bqemulator lint
 	$(PY) -m pytest tests/pytest -q -rs --durations=8
+
+# ruff and mypy (config and paths in pyproject.toml); the mypy cache is gitignored (a cold run takes about 40 s)
+MYPY_CACHE ?= .mypy_cache
+.PHONY: lint
+lint: venv
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/mypy --cache-dir $(MYPY_CACHE)
 
 clean:
 	rm -rf target logs llm_cost.duckdb $(DEMO_DIR)

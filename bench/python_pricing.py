@@ -19,8 +19,9 @@ import math
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timezone
-from typing import Any, BinaryIO, Iterator, cast
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, BinaryIO, cast
 
 UNATTRIBUTED = "(unattributed)"
 
@@ -85,9 +86,10 @@ def run(pattern: str, fraction: float) -> dict[str, Any]:
             continue
         model = a.get("gen_ai.response.model") or a.get("gen_ai.request.model")
         provider = a.get("gen_ai.provider.name") or a.get("gen_ai.system")
-        cache_read = as_int(a.get("gen_ai.usage.cache_read.input_tokens", a.get("gen_ai.usage.cache_read_input_tokens")))
+        cache_read = as_int(a.get("gen_ai.usage.cache_read.input_tokens",
+                                  a.get("gen_ai.usage.cache_read_input_tokens")))
         start_ns = as_int(start)
-        ts = datetime.fromtimestamp(start_ns / 1e9, tz=timezone.utc) if start_ns else None
+        ts = datetime.fromtimestamp(start_ns / 1e9, tz=UTC) if start_ns else None
         feature = a.get("app.feature") or resource.get("app.feature") or UNATTRIBUTED
         cost: float | None = None
         if model:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import os
 import platform
 import shutil
@@ -21,7 +20,7 @@ import sys
 import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ DBT = VENV / "bin" / "dbt"
 PRICES = PROJECT / "seeds" / "model_prices.csv"
 
 from llm_cost.generate import MIN_SPANS, parse_span_count  # noqa: E402 (the project's venv has llm_cost installed)
+
 BASE_SEED, BATCH_SEED = 1, 2
 DUCKDB_THREADS = 2  # as profiles.example.yml
 TARGETS = {  # ratio -> (comparison, bound)
@@ -118,7 +118,7 @@ def machine() -> dict[str, Any]:
 
     mem_kib = first("/proc/meminfo", "MemTotal").split()[0]
     return {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": len(os.sched_getaffinity(0)),
         "ram_gib": round(int(mem_kib) / 1024**2, 1) if mem_kib.isdigit() else None,
         "cpu": first("/proc/cpuinfo", "model name"),
@@ -297,7 +297,8 @@ def bench_size(n: int, work: Path, sample: float) -> dict[str, Any]:
     }
     checks = {
         "full build: fct_span_costs calls == base truth calls": (full_totals["calls"], base_calls),
-        "incremental: fct_span_costs calls == base + batch truth calls": (inc_totals["calls"], base_calls + batch_calls),
+        "incremental: fct_span_costs calls == base + batch truth calls": (inc_totals["calls"],
+                                                                          base_calls + batch_calls),
     }
     return {
         "spans": n, "batch_spans": batch_n, "work": str(size_dir),
@@ -355,7 +356,8 @@ def size_md(r: dict[str, Any]) -> list[str]:
     full = steps["full build (dbt run)"]["detail"]
     naive = steps["naive GROUP BY (DuckDB)"]["detail"]
     py = steps["per-call Python (genai-prices)"]["detail"]
-    py_scope = "" if py["files_read"] == py["files_total"] else f" (on {py['files_read']} of {py['files_total']} files only)"
+    py_scope = ("" if py["files_read"] == py["files_total"]
+                else f" (on {py['files_read']} of {py['files_total']} files only)")
     lines += ["", "What each computation says the base set cost (same files):", ""]
     lines += md_table(["computation", "calls counted", "unpriced calls", "total cost USD"], [
         ["ground truth (truth/calls.csv)", f"{r['truth']['base_calls']:,}", "", ""],
@@ -370,7 +372,7 @@ def size_md(r: dict[str, Any]) -> list[str]:
 def report(info: dict[str, Any], results: list[dict[str, Any]]) -> str:
     lines = [*machine_md(info), ""]
     for r in results:
-        lines += size_md(r) + [""]
+        lines += [*size_md(r), ""]
     return "\n".join(lines)
 
 

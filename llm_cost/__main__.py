@@ -1,4 +1,4 @@
-"""Command line: ``python -m llm_cost <command> ...``.
+"""Command line: ``llm-cost <command> ...`` (the console script) or ``python -m llm_cost <command> ...``.
 
 Commands are argparse subparsers; add one with a ``_add_<name>`` builder that sets
 ``func`` (a callable taking the parsed namespace and returning an exit code).
@@ -9,9 +9,31 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 from llm_cost.generate import MAX_SPANS, MIN_SPANS, generate, parse_span_count
+
+DIST_NAME = "llm-cost"
+
+
+def version() -> str:
+    """The installed distribution's version; from pyproject.toml when run from a checkout that is not installed."""
+    try:
+        return metadata.version(DIST_NAME)
+    except metadata.PackageNotFoundError:
+        pass
+    try:
+        with open(Path(__file__).resolve().parents[1] / "pyproject.toml", "rb") as f:
+            return str(tomllib.load(f)["project"]["version"])
+    except (OSError, tomllib.TOMLDecodeError, KeyError):
+        return "unknown"
+
+
+def _prog() -> str:
+    """The name in usage and argparse errors: the console script's, else ``python -m llm_cost`` (as before)."""
+    return DIST_NAME if sys.argv and Path(sys.argv[0]).name == DIST_NAME else "python -m llm_cost"
 
 
 def _seed(text: str) -> int:
@@ -100,12 +122,14 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
                        description="Validate the staged spans and every mart with Great Expectations, write Data Docs "
                                    "and exit 1 when any expectation fails.")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--duckdb", default="llm_cost.duckdb", help="the DuckDB file dbt built (default llm_cost.duckdb)")
+    where.add_argument("--duckdb", default="llm_cost.duckdb",
+                       help="the DuckDB file dbt built (default llm_cost.duckdb)")
     where.add_argument("--bigquery", metavar="PROJECT.DATASET",
                        help="validate the dataset dbt built on BigQuery instead (needs sqlalchemy-bigquery)")
     p.add_argument("--bigquery-endpoint", metavar="URL",
                    help="with --bigquery: a BigQuery emulator's address (anonymous credentials), e.g. http://127.0.0.1:9050")
-    p.add_argument("--docs", default="target/data_docs", help="folder for the Data Docs HTML (default target/data_docs)")
+    p.add_argument("--docs", default="target/data_docs",
+                   help="folder for the Data Docs HTML (default target/data_docs)")
     p.set_defaults(func=_run_validate)
 
 
@@ -143,7 +167,8 @@ def _add_load_bigquery(sub: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m llm_cost", description="LLM cost attribution tools")
+    parser = argparse.ArgumentParser(prog=_prog(), description="LLM cost attribution tools")
+    parser.add_argument("--version", action="version", version=f"{DIST_NAME} {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_generate(sub)
     _add_summary(sub)

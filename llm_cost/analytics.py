@@ -15,16 +15,21 @@ the type of the marts' cost columns, so a model's dollars compare with the marts
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections import Counter
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Sequence
+from dataclasses import MISSING, dataclass, fields
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Any, Iterable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 import pandas as pd
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 MONEY = pa.decimal128(38, 12)
 MONEY_QUANTUM = Decimal("1e-12")
@@ -62,7 +67,7 @@ def to_pandas(relation: Any, columns: Sequence[str] | None = None, where: str | 
     return pa.table(converted, names=table.column_names).to_pandas()
 
 
-SettingsT = TypeVar("SettingsT")
+SettingsT = TypeVar("SettingsT", bound="DataclassInstance")
 NOT_SET = ("", "none", "null")
 
 
@@ -70,10 +75,12 @@ def settings_from(cls: type[SettingsT], **values: Any) -> SettingsT:
     """A settings dataclass from dbt config values (rendered YAML: often strings), converted to each field's
     type; a missing or blank value keeps the field's default."""
     kwargs = {}
-    for f in fields(cls):  # type: ignore[arg-type]
+    for f in fields(cls):
         raw = values.get(f.name)
         if raw is None or str(raw).strip().lower() in NOT_SET:
             continue
+        if f.default is MISSING:  # the default's type is the conversion: every settings field has one
+            raise TypeError(f"{cls.__name__}.{f.name}: a settings field needs a default")
         kind = type(f.default)
         try:
             kwargs[f.name] = kind(str(raw).strip()) if kind is not bool else str(raw).strip().lower() == "true"
@@ -182,7 +189,7 @@ def _daily_series(daily: pd.DataFrame, key_column: str, last_day: date) -> dict[
     by_key: dict[str, dict[date, dict]] = {}
     for row in daily.itertuples(index=False):
         key = getattr(row, key_column)
-        cost = getattr(row, "cost_usd")
+        cost = row.cost_usd
         by_key.setdefault(key, {})[as_day(row.day)] = {
             "cost": ZERO if cost is None or pd.isna(cost) else Decimal(cost),
             "runs": int(row.runs), "calls": int(row.calls)}
@@ -376,7 +383,7 @@ def run_cost_per_call(calls: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     grouped = priced.groupby(["run_id", *by], sort=True, dropna=False).agg(
         calls=("cost_usd", "size"), cost_usd=("cost_usd", lambda s: sum(s, ZERO)),
         started_at=("started_at", "min"), day=("day", "min")).reset_index()
-    grouped["cost_per_call"] = [c / n for c, n in zip(grouped["cost_usd"], grouped["calls"])]
+    grouped["cost_per_call"] = [c / n for c, n in zip(grouped["cost_usd"], grouped["calls"], strict=True)]
     grouped["day"] = [as_day(d) for d in grouped["day"]]
     return grouped
 
@@ -394,7 +401,7 @@ def _compare(before: pd.DataFrame, after: pd.DataFrame, settings: ChangePointSet
             "cost_per_call_ratio": ratio, "mann_whitney_z": z, "direction": "up" if z > 0 else "down"}
 
 
-def _is_change(stats: dict[str, Any] | None, settings: ChangePointSettings) -> bool:
+def _is_change(stats: dict[str, Any] | None, settings: ChangePointSettings) -> TypeGuard[dict[str, Any]]:
     if stats is None or abs(stats["mann_whitney_z"]) < settings.min_z:
         return False
     ratio = stats["cost_per_call_ratio"]
@@ -423,7 +430,7 @@ def find_cost_change_points(calls: pd.DataFrame,
     for (feature, agent), group in units.groupby(["feature", "agent_name"], sort=True):
         order = group.groupby("agent_version")["started_at"].min().sort_values(kind="stable")
         versions = list(order.index)
-        for previous, version in zip(versions, versions[1:]):
+        for previous, version in itertools.pairwise(versions):
             after = group[group["agent_version"] == version]
             stats = _compare(group[group["agent_version"] == previous], after, settings)
             if _is_change(stats, settings):
@@ -552,7 +559,7 @@ def _budget_row(scope: str, key: str, period: str, start: date, end: date, item:
 
 def _daily_spend(daily: pd.DataFrame, key_column: str, as_of: date) -> dict[str, dict[date, Decimal]]:
     spend: dict[str, dict[date, Decimal]] = {}
-    for key, day, cost in zip(daily[key_column], daily["day"], daily["cost_usd"]):
+    for key, day, cost in zip(daily[key_column], daily["day"], daily["cost_usd"], strict=True):
         day = as_day(day)
         if day <= as_of and cost is not None and not pd.isna(cost):
             per_day = spend.setdefault(key, {})
@@ -617,7 +624,7 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
             if period not in book.periods(scope):
                 continue
             for item_id, key, day, cost in zip(items[id_column], items[column] if column else [ALL] * len(items),
-                                               items["day"], items["cost_usd"]):
+                                               items["day"], items["cost_usd"], strict=True):
                 day = as_day(day)
                 if cost is None or pd.isna(cost) or day > as_of:
                     continue

@@ -10,9 +10,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 KIND_NAMES = {0: "Unspecified", 1: "Internal", 2: "Server", 3: "Client", 4: "Producer", 5: "Consumer"}
 STATUS_NAMES = {0: "Unset", 1: "Ok", 2: "Error"}
@@ -58,7 +59,7 @@ def _time(nanos: Any) -> datetime | None:
         n = int(nanos)
     except (TypeError, ValueError):
         return None
-    return datetime.fromtimestamp(n // 1_000_000_000, tz=timezone.utc).replace(tzinfo=None, microsecond=n // 1000 % 1_000_000)
+    return datetime.fromtimestamp(n // 1_000_000_000, tz=UTC).replace(tzinfo=None, microsecond=n // 1000 % 1_000_000)
 
 
 def span_files(spans: Path) -> list[Path]:
@@ -87,7 +88,8 @@ def flat_rows(files: Iterable[Path]) -> Iterator[dict[str, Any]]:
                     continue
                 for rs in data.get("resourceSpans", []):
                     resource = rs.get("resource", {}).get("attributes", [])
-                    service = next((a["value"].get("stringValue") for a in resource if a.get("key") == "service.name"), None)
+                    service = next((a["value"].get("stringValue") for a in resource
+                                    if a.get("key") == "service.name"), None)
                     for ss in rs.get("scopeSpans", []):
                         for span in ss.get("spans", []):
                             yield {
@@ -146,8 +148,9 @@ def load_bigquery(
         create_disposition=bigquery.CreateDisposition.CREATE_IF_NEEDED,
         time_partitioning=bigquery.TimePartitioning(field="_loaded_at"),
     )
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
-    total, batch = 0, []  # NDJSON lines of the next load job
+    loaded_at = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    total = 0
+    batch: list[bytes] = []  # NDJSON lines of the next load job
 
     def flush() -> None:
         nonlocal total

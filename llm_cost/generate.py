@@ -27,20 +27,21 @@ import json
 import math
 import random
 import shutil
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 # ----------------------------------------------------------------------------- constants
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-WINDOW_START = datetime(2025, 5, 27, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+WINDOW_START = datetime(2025, 5, 27, tzinfo=UTC)
 WINDOW_DAYS = 30
 WINDOW_END = WINDOW_START + timedelta(days=WINDOW_DAYS)
 WINDOW_START_US = (WINDOW_START - EPOCH) // timedelta(microseconds=1)
 WINDOW_US = WINDOW_DAYS * 86_400 * 1_000_000
-O3_PRICE_CUT_US = (datetime(2025, 6, 10, tzinfo=timezone.utc) - EPOCH) // timedelta(microseconds=1)
+O3_PRICE_CUT_US = (datetime(2025, 6, 10, tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
 AGENT_V2_US = WINDOW_START_US + WINDOW_US // 2  # support_bot v1 -> v2 mid-window
 
 MIN_SPANS = 500
@@ -327,7 +328,7 @@ class Gen:
         user = f"{tenant}-user-{int(users * self.rng.random() ** 1.6):03d}"  # a few heavy users
         return tenant, user
 
-    def pick(self, table: list[tuple[str, float]]) -> str:
+    def pick(self, table: Sequence[tuple[str, float]]) -> str:
         """A weighted choice from [(value, weight), ...] (cumulative weights cached per table)."""
         cum = self._cum.get(id(table))
         if cum is None:
@@ -545,10 +546,7 @@ def research_agent(g: Gen, t0: int, model: str | None = None, dup: bool | None =
     context = cache.system + r.randint(800, 5000)
     n_llm = r.randint(2, 5)
     for i in range(n_llm):
-        if anthropic:
-            u = cache.usage(context)
-        else:
-            u = Usage(uncached=context, output=r.randint(60, 1200))
+        u = cache.usage(context) if anthropic else Usage(uncached=context, output=r.randint(60, 1200))
         attrs = [S("openinference.span.kind", "LLM"), S("llm.model_name", m.request),
                  S("llm.provider", "anthropic" if anthropic else "google"),
                  I("llm.token_count.prompt", u.inclusive), I("llm.token_count.completion", u.output),
@@ -1021,7 +1019,7 @@ def plant_budget_breach(g: PlantGen) -> tuple[list[Run], dict[str, Any]]:
                           "claude-sonnet-4", [(60_000, 3_000)] * 3) for day in BUDGET_DAYS for i in range(4)]
     big = planted_calls(g, window_time(BUDGET_CALL_DAY, 17), "research-agent", "research-assistant", "umbrella",
                         "claude-sonnet-4", [(150_000, 64_000)])
-    return runs + [big], {"tenant_id": "umbrella", "feature": "research-assistant",
+    return [*runs, big], {"tenant_id": "umbrella", "feature": "research-assistant",
                           "first_day": iso_us(window_time(BUDGET_DAYS[0], 0))[:10],
                           "last_day": iso_us(window_time(BUDGET_DAYS[-1], 0))[:10],
                           "call_span_id": big.calls[0].span.span_id, "call_run_id": big.trace_id}
@@ -1092,7 +1090,7 @@ class Writer:
         self.index += 1
         gz = self.index % 5 == 1
         name = f"part-{self.index:05d}.jsonl" + (".gz" if gz else "")
-        raw = open(self.dir / name, "wb")
+        raw = open(self.dir / name, "wb")  # noqa: SIM115 - open until the next roll or close()
         self._fh = (gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=1)
                     if gz else raw)
         self._raw = raw
@@ -1246,8 +1244,9 @@ class Truth:
     def __init__(self, truth_dir: Path) -> None:
         # Every value is generator-made (ids, names, numbers: no comma, quote or newline), so a
         # plain join is valid CSV and much faster than csv.writer at ten million spans.
-        self._calls_fh = open(truth_dir / "calls.csv", "w", encoding="utf-8", newline="")
-        self._tools_fh = open(truth_dir / "tools.csv", "w", encoding="utf-8", newline="")
+        # open for the whole generation, closed in close()
+        self._calls_fh = open(truth_dir / "calls.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self._tools_fh = open(truth_dir / "tools.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._calls_fh.write(",".join(CALL_COLUMNS) + "\n")
         self._tools_fh.write(",".join(TOOL_COLUMNS) + "\n")
         self.n_calls = self.n_tools = self.runs = self.dup_calls = self.orphan_spans = 0
@@ -1395,10 +1394,7 @@ def generate(out_dir: Path, spans: int = 5000, seed: int = 42,
 
     while planned < spans:
         frac = planned / spans
-        if pending and pending[0][0] <= frac:
-            event = pending.pop(0)[1]
-        else:
-            event = g.pick(RANDOM_SHAPES)
+        event = pending.pop(0)[1] if pending and pending[0][0] <= frac else g.pick(RANDOM_SHAPES)
         planned += handle(event, frac)
         if progress and planned >= next_report:
             progress(planned)

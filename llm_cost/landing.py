@@ -24,7 +24,7 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow as pa
 
@@ -240,7 +240,7 @@ def read_landing(
     batch_lines: int = 50_000,
 ) -> pa.RecordBatchReader:
     """State rows for every file that changed, and its new lines, as one Arrow stream (a file at a time)."""
-    read_at = read_at or datetime.now(timezone.utc).replace(tzinfo=None)
+    read_at = read_at or datetime.now(UTC).replace(tzinfo=None)
 
     def batches() -> Iterator[pa.RecordBatch]:
         for path in landing_files(path_glob):

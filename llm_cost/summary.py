@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 TOP_N = 5
 
@@ -24,7 +25,8 @@ def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = [title]
     for n, row in enumerate(cells):
-        lines.append("  " + "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))))
+        padded = (c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        lines.append("  " + "  ".join(padded))
         if n == 0:
             lines.append("  " + "  ".join("-" * w for w in widths))
     if not rows:
@@ -83,16 +85,17 @@ def _report(con: Any, duckdb_path: Path) -> str:
             )
         ]
 
-    out += _table("Top features", ["feature", "calls", "cost"], top("feature")) + [""]
-    out += _table("Top tenants", ["tenant", "calls", "cost"], top("tenant_id")) + [""]
-    out += _table("Top models", ["provider/model", "calls", "cost"], top("provider || '/' || coalesce(priced_model, reported_model)")) + [""]
+    out += [*_table("Top features", ["feature", "calls", "cost"], top("feature")), ""]
+    out += [*_table("Top tenants", ["tenant", "calls", "cost"], top("tenant_id")), ""]
+    models = top("provider || '/' || coalesce(priced_model, reported_model)")
+    out += [*_table("Top models", ["provider/model", "calls", "cost"], models), ""]
     expensive = [
         (run_id, feature, f"{n:,}", _money(c))
         for run_id, feature, n, c in rows(
             f"select run_id, feature, calls, cost_usd from fct_run_costs order by cost_usd desc, run_id limit {TOP_N}"
         )
     ]
-    out += _table("Most expensive runs", ["run_id", "feature", "calls", "cost"], expensive) + [""]
+    out += [*_table("Most expensive runs", ["run_id", "feature", "calls", "cost"], expensive), ""]
 
     quarantined = rows("select count(*) from stg_otel__quarantine")[0][0]
     duplicates = rows("select count(*) from int_llm_calls__dropped_duplicates")[0][0]
@@ -113,7 +116,8 @@ def _report(con: Any, duckdb_path: Path) -> str:
         out += [
             "",
             "!" * 78,
-            f"!! UNPRICED MODELS: {unpriced_calls:,} calls and {unpriced_tokens:,} tokens have NO COST in the totals above",
+            f"!! UNPRICED MODELS: {unpriced_calls:,} calls and {unpriced_tokens:,} tokens "
+            "have NO COST in the totals above",
             "!! Add their prices to seeds/model_prices.csv (or an alias to seeds/model_aliases.csv):",
         ]
         out += [f"!!   {p}/{m}: {n:,} calls, {t:,} tokens ({reason})" for p, m, n, t, reason in unpriced]
@@ -167,6 +171,8 @@ def _watch_list(rows: Any) -> list[str]:
         saved = rows("select coalesce(sum(saved_usd), 0) from rpt_cache_effectiveness")[0][0]
         lines.append(f"  prompt caching saved:                  {_money(saved)} (rpt_cache_effectiveness)")
     if "rpt_cost_drift" in built:
-        drift, compared = rows("select coalesce(sum(drift_usd), 0), coalesce(sum(compared_calls), 0) from rpt_cost_drift")[0]
-        lines.append(f"  reported minus computed cost:          {_money(drift)} over {compared:,} calls (rpt_cost_drift)")
+        drift, compared = rows("select coalesce(sum(drift_usd), 0), coalesce(sum(compared_calls), 0) "
+                               "from rpt_cost_drift")[0]
+        lines.append(f"  reported minus computed cost:          {_money(drift)} over {compared:,} calls "
+                     "(rpt_cost_drift)")
     return lines

@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Protocol
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-import duckdb  # noqa: E402
-import great_expectations as gx  # noqa: E402
-import great_expectations.expectations as gxe  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+import duckdb
+import great_expectations as gx
+import great_expectations.expectations as gxe
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
 DOCS_SITE = "llm_cost"
 EXAMPLES_PER_FAILURE = 5
@@ -52,7 +53,8 @@ def not_null(*columns: str) -> list[gxe.Expectation]:
 
 
 def non_negative(*columns: str) -> list[gxe.Expectation]:
-    return [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, description=f"{c} is never negative") for c in columns]
+    return [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, description=f"{c} is never negative")
+            for c in columns]
 
 
 def at_least(column: str, low: float) -> list[gxe.Expectation]:

@@ -1,17 +1,11 @@
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from dbt_runner import PROJECT_DIR, DbtProject, build_demo  # noqa: E402
-
-sys.path.insert(0, str(PROJECT_DIR))
-
-from llm_cost.generate import generate  # noqa: E402
+from dbt_runner import DbtProject, build_demo
+from llm_cost.generate import generate
 
 DEMO_SPANS = 4000
 DEMO_SEED = 7

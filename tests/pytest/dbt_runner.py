@@ -46,7 +46,8 @@ class DbtProject:
         )
         return env
 
-    def run(self, *args: str, vars: dict[str, Any] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, vars: dict[str, Any] | None = None,
+            check: bool = True) -> subprocess.CompletedProcess[str]:
         all_vars = {"otel_spans_path": self.spans_glob, **(vars or {})}
         cmd = [str(DBT), *args, "--vars", json.dumps(all_vars)]
         result = subprocess.run(cmd, cwd=PROJECT_DIR, env=self.env(), capture_output=True, text=True)
@@ -87,15 +88,18 @@ class InProcessDbt:
 
     def __init__(self, project: Path, duckdb_path: Path, spans_glob: str) -> None:
         from dbt.cli.main import dbtRunner
+        from dbt.contracts.graph.manifest import Manifest
 
         self.project = project
         self.duckdb_path = duckdb_path
         # The Python models (python_models/: full-rebuild reports, not incremental marts) are off here: they
         # would add about a second to each of the ~60 runs and prove nothing about incremental builds.
-        self.vars = json.dumps({"otel_spans_path": spans_glob, "unpriced_severity": "warn", "python_models_enabled": False})
+        self.vars = json.dumps({"otel_spans_path": spans_glob, "unpriced_severity": "warn",
+                                "python_models_enabled": False})
         self._env()
         parsed = dbtRunner().invoke(self._args("parse"))
         assert parsed.success, parsed.exception
+        assert isinstance(parsed.result, Manifest), parsed.result  # what `dbt parse` returns
         self.runner = dbtRunner(manifest=parsed.result)
 
     def _env(self) -> None:
@@ -107,11 +111,15 @@ class InProcessDbt:
 
     def invoke(self, *command: str) -> dict[str, str]:
         """Run a dbt command; fails on any error or failed test; returns each node's status by name."""
+        from dbt.artifacts.schemas.run import RunExecutionResult
+
         self._env()
         result = self.runner.invoke(self._args(*command))
-        failures = [r for r in (result.result or []) if getattr(r, "status", None) in ("error", "fail")]
+        # seed, run, test and build return a RunExecutionResult; None when dbt raised
+        nodes = result.result.results if isinstance(result.result, RunExecutionResult) else []
+        failures = [r for r in nodes if getattr(r, "status", None) in ("error", "fail")]
         assert result.success and not failures, f"dbt {' '.join(command)} failed: {result.exception} {failures[:1]}"
-        return {r.node.name: str(r.status) for r in (result.result or []) if getattr(r, "node", None) is not None}
+        return {r.node.name: str(r.status) for r in nodes if getattr(r, "node", None) is not None}
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         import duckdb
@@ -128,7 +136,8 @@ class InProcessDbt:
         con = duckdb.connect(str(self.duckdb_path))
         try:
             cols = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_name = ? order by ordinal_position", [model]
+                "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
+                [model],
             ).fetchall() if c not in ARRIVAL_COLUMNS]
             return sorted(con.execute(f"select {', '.join(cols)} from {model}").fetchall(), key=repr)
         finally:
@@ -149,6 +158,7 @@ def copy_project(dest: Path) -> Path:
 def assert_same_marts(incremental: InProcessDbt, full: InProcessDbt) -> None:
     for model in COMPARED_MODELS:
         inc, ref = incremental.rows(model), full.rows(model)
-        assert inc == ref, f"{model}: incremental differs from full refresh ({len(inc)} vs {len(ref)} rows); first diff: " + repr(
-            next(((a, b) for a, b in zip(inc, ref) if a != b), None)
-        )
+        # the two row lists may differ in length: compare their common prefix for the first diff
+        first_diff = next(((a, b) for a, b in zip(inc, ref, strict=False) if a != b), None)
+        assert inc == ref, (f"{model}: incremental differs from full refresh ({len(inc)} vs {len(ref)} rows); "
+                            f"first diff: {first_diff!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +18,7 @@ def _price(text: str) -> Decimal | None:
 def _when(text: str) -> datetime:
     text = text.strip().replace("Z", "+00:00")
     value = datetime.fromisoformat(text if "T" in text or " " in text else text + "T00:00:00")
-    return value.replace(tzinfo=value.tzinfo or timezone.utc).astimezone(timezone.utc)
+    return value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,8 @@ class PriceBook:
         total_input = call.uncached + call.cache_read + call.cache_write + call.cache_write_1h
         for tier in dict.fromkeys([call.service_tier, "standard"]):
             thresholds = sorted(
-                {r.min_input_tokens for r in self.rows if (r.provider, r.model, r.service_tier) == (call.provider, call.model, tier)},
+                {r.min_input_tokens for r in self.rows
+                 if (r.provider, r.model, r.service_tier) == (call.provider, call.model, tier)},
                 reverse=True,
             )
             for threshold in thresholds:

@@ -94,8 +94,8 @@ def test_a_spike_is_flagged_with_exact_baseline_and_jump() -> None:
 def test_no_flag_below_any_threshold_or_before_enough_history_or_on_a_drop() -> None:
     flat = ["1.00", "1.20", "0.80", "1.00", "1.10", "0.90", "1.00"]
     cases = {
-        "small jump": flat + ["1.90"],  # z large, but only $0.90 above the median
-        "drop": flat + ["0.00"],
+        "small jump": [*flat, "1.90"],  # z large, but only $0.90 above the median
+        "drop": [*flat, "0.00"],
         "too early": ["1.00", "1.00", "1.00", "50.00"],  # 3 baseline days < min_history_days
         "noisy": ["1", "6", "2", "9", "1", "7", "3", "12"],  # 12 is within the spread of its baseline
     }
@@ -197,7 +197,8 @@ def test_a_version_that_costs_more_per_call_is_flagged_and_dated() -> None:
     version = out[out["change_kind"] == "agent_version"]
     assert len(version) == 1
     row = version.iloc[0]
-    assert (row["previous_version"], row["agent_version"], row["change_day"], row["direction"]) == ("v1", "v2", day(10), "up")
+    assert (row["previous_version"], row["agent_version"], row["change_day"], row["direction"]) == (
+        "v1", "v2", day(10), "up")
     assert row["median_cost_per_call_before_usd"] == D("0.010")
     assert row["median_cost_per_call_after_usd"] == D("0.0315")
     assert row["cost_per_call_ratio"] == pytest.approx(3.15)
@@ -225,13 +226,19 @@ def _budgets(rows: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
                           "note": f"{s} {k} {p}"} for s, k, p, lim, eff in rows])
 
 
+def _limit(book: a.BudgetBook, scope: str, key: str, period: str, day: date) -> Decimal:
+    budget = book.lookup(scope, key, period, day)
+    assert budget is not None, f"no budget for {scope} {key} {period} on {day}"
+    return budget.limit_usd
+
+
 def test_budget_book_prefers_the_key_row_and_the_latest_effective_row() -> None:
     book = a.BudgetBook(a.read_budgets(_budgets([
         ("tenant", "*", "month", "100", "2025-01-01"), ("tenant", "acme", "month", "300", "2025-01-01"),
         ("tenant", "acme", "month", "200", "2025-06-01")])))
-    assert book.lookup("tenant", "acme", "month", date(2025, 5, 1)).limit_usd == D(300)
-    assert book.lookup("tenant", "acme", "month", date(2025, 6, 1)).limit_usd == D(200)
-    assert book.lookup("tenant", "globex", "month", date(2025, 6, 1)).limit_usd == D(100)
+    assert _limit(book, "tenant", "acme", "month", date(2025, 5, 1)) == D(300)
+    assert _limit(book, "tenant", "acme", "month", date(2025, 6, 1)) == D(200)
+    assert _limit(book, "tenant", "globex", "month", date(2025, 6, 1)) == D(100)
     assert book.lookup("tenant", "globex", "month", date(2024, 12, 31)) is None
     assert book.lookup("feature", "chat", "month", date(2025, 6, 1)) is None
 
@@ -239,7 +246,7 @@ def test_budget_book_prefers_the_key_row_and_the_latest_effective_row() -> None:
 @pytest.mark.parametrize("row", [("team", "*", "month", "1", "2025-01-01"), ("org", "*", "week", "1", "2025-01-01"),
                                  ("org", "*", "day", "-1", "2025-01-01"), ("org", "*", "day", "1O", "2025-01-01")])
 def test_a_malformed_budget_row_is_an_error(row: tuple[str, str, str, str, str]) -> None:
-    with pytest.raises(ValueError, match="budgets.csv"):
+    with pytest.raises(ValueError, match=r"budgets\.csv"):
         a.read_budgets(_budgets([row]))
 
 
@@ -247,10 +254,13 @@ def test_month_to_date_projection_and_breaches_are_exact() -> None:
     # June 1-10 at $2/day for feature chat, tenant acme; May 31 $5 (a closed month)
     features = daily("feature", {"chat": ["5.00"] + ["2.00"] * 10}, first=-1)
     tenants = daily("tenant_id", {"acme": ["5.00"] + ["2.00"] * 10}, first=-1)
-    runs = pd.DataFrame([{"run_id": "r1", "feature": "chat", "tenant_id": "acme", "day": day(3), "cost_usd": D("3.50")},
-                         {"run_id": "r2", "feature": "chat", "tenant_id": "acme", "day": day(3), "cost_usd": D("0.50")}])
-    calls = pd.DataFrame([{"span_id": "s1", "feature": "chat", "tenant_id": "acme", "day": day(4), "cost_usd": D("1.25")}])
-    budgets = _budgets([("tenant", "acme", "month", "50", "2025-01-01"), ("feature", "chat", "month", "80", "2025-01-01"),
+    runs = pd.DataFrame([
+        {"run_id": "r1", "feature": "chat", "tenant_id": "acme", "day": day(3), "cost_usd": D("3.50")},
+        {"run_id": "r2", "feature": "chat", "tenant_id": "acme", "day": day(3), "cost_usd": D("0.50")}])
+    calls = pd.DataFrame([
+        {"span_id": "s1", "feature": "chat", "tenant_id": "acme", "day": day(4), "cost_usd": D("1.25")}])
+    budgets = _budgets([("tenant", "acme", "month", "50", "2025-01-01"),
+                        ("feature", "chat", "month", "80", "2025-01-01"),
                         ("org", "*", "day", "1.99", "2025-06-05"), ("org", "*", "run", "3", "2025-01-01"),
                         ("org", "*", "call", "1", "2025-01-01")])
     out = a.budget_status(features, tenants, runs, calls, budgets, as_of=day(9), run_rate_days=7)
@@ -275,13 +285,15 @@ def test_month_to_date_projection_and_breaches_are_exact() -> None:
 
 def test_as_of_defaults_to_the_last_day_with_spend_and_later_spend_is_ignored() -> None:
     features = daily("feature", {"chat": ["1.00"] * 5})
-    out = a.budget_status(features, daily("tenant_id", {}), pd.DataFrame(columns=["run_id", "feature", "tenant_id", "day", "cost_usd"]),
+    out = a.budget_status(features, daily("tenant_id", {}),
+                          pd.DataFrame(columns=["run_id", "feature", "tenant_id", "day", "cost_usd"]),
                           pd.DataFrame(columns=["span_id", "feature", "tenant_id", "day", "cost_usd"]),
                           _budgets([("org", "*", "month", "40", "2025-01-01")]))
     org = out[(out["scope"] == "org") & (out["period"] == "month")].iloc[0]
     # 5 days of history (< run_rate_days): the run rate is over those 5 days, $1/day x 25 days left
     assert (org["actual_usd"], org["days_elapsed"], org["projected_usd"]) == (D(5), 5, D(30))
-    early = a.budget_status(features, daily("tenant_id", {}), pd.DataFrame(columns=["run_id", "feature", "tenant_id", "day", "cost_usd"]),
+    early = a.budget_status(features, daily("tenant_id", {}),
+                            pd.DataFrame(columns=["run_id", "feature", "tenant_id", "day", "cost_usd"]),
                             pd.DataFrame(columns=["span_id", "feature", "tenant_id", "day", "cost_usd"]),
                             _budgets([("org", "*", "month", "40", "2025-01-01")]), as_of=day(1))
     org = early[(early["scope"] == "org") & (early["period"] == "month")].iloc[0]
@@ -302,10 +314,12 @@ def test_settings_defaults_are_the_dbt_vars_defaults() -> None:
     checked = 0
     for yml in sorted((root / "python_models").glob("_*.yml")):
         # every meta key reads its own var, with the same fallback default as dbt_project.yml
-        for key, var, fallback in re.findall(r"(\w+): \"\{\{ env_var\('LLM_COST_\w+',.*?var\('(\w+)', ([^)]+)\)", yml.read_text()):
+        meta_var = r"(\w+): \"\{\{ env_var\('LLM_COST_\w+',.*?var\('(\w+)', ([^)]+)\)"
+        for key, var, fallback in re.findall(meta_var, yml.read_text()):
             assert key == var and str(project_vars[var]).lower() == fallback.strip("'").lower(), (yml.name, key)
             prefix = next((p for p in fields if var.startswith(p)), None)
             if prefix:
-                assert str(getattr(fields[prefix], var[len(prefix):])) in (str(project_vars[var]), str(float(project_vars[var]))), var
+                default = str(getattr(fields[prefix], var[len(prefix):]))
+                assert default in (str(project_vars[var]), str(float(project_vars[var]))), var
                 checked += 1
     assert checked == 13

@@ -14,9 +14,10 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -164,7 +165,8 @@ def test_python_models_are_disabled_on_the_emulator_and_say_so(bq_built: tuple[E
     assert not tables & python_models
 
 
-def test_python_models_left_on_stop_the_emulator_build_with_a_clear_error(bq_built: tuple[EmulatorProject, str]) -> None:
+def test_python_models_left_on_stop_the_emulator_build_with_a_clear_error(
+        bq_built: tuple[EmulatorProject, str]) -> None:
     project, _ = bq_built
     env = project.env()
     env["LLM_COST_PYTHON_MODELS_ENABLED"] = "true"
@@ -175,14 +177,16 @@ def test_python_models_left_on_stop_the_emulator_build_with_a_clear_error(bq_bui
 
 
 @pytest.mark.parametrize("model", MARTS)
-def test_mart_totals_equal_the_duckdb_build(bq_built: tuple[EmulatorProject, str], built: DbtProject, model: str) -> None:
+def test_mart_totals_equal_the_duckdb_build(bq_built: tuple[EmulatorProject, str], built: DbtProject,
+                                            model: str) -> None:
     project, _ = bq_built
     columns = _numeric_columns(built, model)
     duck = built.query(_totals_sql(columns, model))[0]
     bq = project.query(_totals_sql(columns, f"{DATASET}.{model}"))[0]
     differences = {
-        name: (d, b) for name, d, b in zip(["rows", *columns], duck, bq)
+        name: (d, b) for name, d, b in zip(["rows", *columns], duck, bq, strict=True)
         if Decimal(str(d if d is not None else 0)) != Decimal(str(b if b is not None else 0))
     }
-    assert not differences, f"{model}: DuckDB vs BigQuery emulator totals differ: {json.dumps(differences, default=str)}"
+    assert not differences, (f"{model}: DuckDB vs BigQuery emulator totals differ: "
+                             f"{json.dumps(differences, default=str)}")
     assert duck[0] > 0

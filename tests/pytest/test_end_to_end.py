@@ -14,7 +14,8 @@ import pytest
 from dbt_runner import PROJECT_DIR, DbtProject
 from reference_pricing import Call, PriceBook
 
-BUCKETS = ["uncached_input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens"]
+BUCKETS = ["uncached_input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "output_tokens",
+           "reasoning_tokens"]
 CENT = Decimal("0.01")
 
 
@@ -61,7 +62,8 @@ def _rollup(calls: list[dict], key) -> dict:
 
 
 def _compare(expected: dict, actual: dict, what: str) -> None:
-    assert set(actual) == set(expected), f"{what}: keys differ: missing {sorted(set(expected) - set(actual))[:5]}, extra {sorted(set(actual) - set(expected))[:5]}"
+    assert set(actual) == set(expected), (f"{what}: keys differ: missing {sorted(set(expected) - set(actual))[:5]}, "
+                                          f"extra {sorted(set(actual) - set(expected))[:5]}")
     for key, exp in expected.items():
         act = actual[key]
         for field in ["calls", "unpriced_calls", *BUCKETS]:
@@ -77,7 +79,7 @@ def _mart_rollup(project: DbtProject, sql: str) -> dict:
         key = row[0] if n == 1 else tuple(str(v) for v in row[:n])
         if n == 1:
             key = str(key)
-        out[key] = dict(zip(cols, row[n:]))
+        out[key] = dict(zip(cols, row[n:], strict=True))
         out[key]["cost"] = Decimal(out[key]["cost"] or 0)
     return out
 
@@ -93,8 +95,9 @@ def test_every_mart_agrees_with_independent_truth_by_run(built: DbtProject, trut
 
 def test_feature_and_tenant_days_agree_with_truth(built: DbtProject, truth: list[dict]) -> None:
     for dim, mart in [("feature", "fct_feature_costs_daily"), ("tenant_id", "fct_tenant_costs_daily")]:
-        expected = _rollup(truth, lambda c: (c["day"], c[dim]))
-        actual = _mart_rollup(built, f"select cast(day as varchar), {dim}, sum(calls), {SUMS} from {mart} group by 1, 2")
+        expected = _rollup(truth, lambda c, dim=dim: (c["day"], c[dim]))
+        actual = _mart_rollup(built,
+                              f"select cast(day as varchar), {dim}, sum(calls), {SUMS} from {mart} group by 1, 2")
         _compare(expected, actual, mart)
 
 
@@ -118,12 +121,14 @@ def test_span_costs_total_to_the_cent(built: DbtProject, truth: list[dict]) -> N
 
 def test_attribution_per_call_matches_truth(built: DbtProject, truth: list[dict]) -> None:
     expected = sorted(
-        ((c["run_id"], c["feature"], c["tenant_id"], c["conversation_id"] or "(unattributed)", c["agent_name"] or None, c["tool_name"] or None, c["provider"], c["model"] if c["cost"] is not None else None)
+        ((c["run_id"], c["feature"], c["tenant_id"], c["conversation_id"] or "(unattributed)", c["agent_name"] or None,
+          c["tool_name"] or None, c["provider"], c["model"] if c["cost"] is not None else None)
         for c in truth), key=repr
     )
     actual = sorted(
         (tuple(r) for r in built.query(
-            "select run_id, feature, tenant_id, conversation_id, agent_name, tool_name, provider, case when is_priced then priced_model end from fct_span_costs"
+            "select run_id, feature, tenant_id, conversation_id, agent_name, tool_name, provider, "
+            "case when is_priced then priced_model end from fct_span_costs"
         )), key=repr
     )
     assert actual == expected
@@ -143,7 +148,8 @@ def test_tools_nested_and_triggering_costs(built: DbtProject, truth: list[dict],
             triggering[tool] += c["cost"] / len(triggered)
     with open(demo_set / "truth" / "tools.csv", newline="") as f:
         tools = {r["tool_span_id"]: r for r in csv.DictReader(f)}
-    rows = {r[0]: r for r in built.query("select tool_span_id, tool_name, status, nested_cost_usd, triggering_cost_usd from fct_tool_costs")}
+    rows = {r[0]: r for r in built.query(
+        "select tool_span_id, tool_name, status, nested_cost_usd, triggering_cost_usd from fct_tool_costs")}
     assert set(rows) == set(tools)
     for tool_id, (_, name, status, nested_cost, trig_cost) in rows.items():
         assert name == tools[tool_id]["tool_name"]
@@ -189,7 +195,8 @@ def test_unpriced_model_is_loud(built: DbtProject) -> None:
 def test_no_content_or_raw_user_ids_in_marts(built: DbtProject, truth: list[dict]) -> None:
     users = {c["user_id"] for c in truth if c["user_id"]}
     assert users
-    for (table,) in built.query("select table_name from information_schema.tables where table_name like 'fct_%' or table_name like 'rpt_%'"):
+    for (table,) in built.query("select table_name from information_schema.tables "
+                                "where table_name like 'fct_%' or table_name like 'rpt_%'"):
         text = " ".join(str(v) for row in built.query(f"select * from {table}") for v in row)
         assert "SECRET" not in text, table
         leaked = [u for u in users if f" {u} " in f" {text} "]
@@ -198,7 +205,8 @@ def test_no_content_or_raw_user_ids_in_marts(built: DbtProject, truth: list[dict
 
 def test_money_columns_are_exact_decimals(built: DbtProject) -> None:
     types = dict(built.query(
-        "select column_name, data_type from information_schema.columns where table_name = 'fct_span_costs' and column_name like '%cost_usd'"
+        "select column_name, data_type from information_schema.columns "
+        "where table_name = 'fct_span_costs' and column_name like '%cost_usd'"
     ))
     assert types and all(t.startswith("DECIMAL") for t in types.values()), types
 

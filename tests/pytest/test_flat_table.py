@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from dbt_runner import DbtProject
-
 from llm_cost.flat import flat_rows, span_files
 
 ARRIVAL_COLUMNS = {"loaded_at", "run_loaded_at"}
@@ -31,7 +30,7 @@ def flat_built(demo_set: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtP
 
     work = tmp_path_factory.mktemp("flat")
     project = DbtProject(work / "flat.duckdb", "", work)
-    frame = pd.DataFrame(list(flat_rows(span_files(demo_set / "spans"))))
+    frame = pd.DataFrame(list(flat_rows(span_files(demo_set / "spans"))))  # noqa: F841 - read by name by DuckDB below
     con = duckdb.connect(str(project.duckdb_path))
     con.execute("create table otel_spans as select * from frame")
     con.close()

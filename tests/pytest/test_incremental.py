@@ -10,17 +10,16 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import os
 import random
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from dbt_runner import InProcessDbt, assert_same_marts, copy_project
 from llm_cost.generate import generate
-
 
 
 def _lines(path: Path) -> Iterator[str]:
@@ -41,7 +40,8 @@ def single_span_lines(spans_dir: Path) -> dict[str, list[str]]:
             for rs in data.get("resourceSpans", []):
                 for ss in rs.get("scopeSpans", []):
                     for span in ss.get("spans", []):
-                        one = {"resourceSpans": [{"resource": rs.get("resource", {}), "scopeSpans": [{"scope": ss.get("scope", {}), "spans": [span]}]}]}
+                        one = {"resourceSpans": [{"resource": rs.get("resource", {}),
+                                                  "scopeSpans": [{"scope": ss.get("scope", {}), "spans": [span]}]}]}
                         by_trace.setdefault(span.get("traceId", ""), []).append(json.dumps(one, separators=(",", ":")))
     return by_trace
 
@@ -88,7 +88,8 @@ def test_one_span_batches_in_random_order_equal_full_refresh(tmp_path: Path, see
     by_trace = single_span_lines(demo / "spans")
     lines = [line for trace in pick_traces(demo, by_trace, rng, budget=30) for line in by_trace[trace]]
     deliveries = deliver(lines, rng, redeliver_share=0.1)
-    deliveries.insert(rng.randrange(len(deliveries)), '{"resourceSpans": [ truncated')  # a bad line, quarantined both ways
+    # a bad line, quarantined both ways
+    deliveries.insert(rng.randrange(len(deliveries)), '{"resourceSpans": [ truncated')
 
     project = copy_project(tmp_path / "project")
     inc_dir, full_dir = tmp_path / "arrivals", tmp_path / "all"
@@ -109,13 +110,15 @@ def test_one_span_batches_in_random_order_equal_full_refresh(tmp_path: Path, see
     assert_same_marts(incremental, full)
 
 
-def _set_price(seed_csv: Path, model: str, effective_from: str, input_price: str | None = None, new_row: dict | None = None) -> None:
+def _set_price(seed_csv: Path, model: str, effective_from: str, input_price: str | None = None,
+               new_row: dict | None = None) -> None:
     with open(seed_csv, newline="") as f:
         reader = csv.DictReader(f)
         fields, rows = reader.fieldnames, list(reader)
     assert fields
     if input_price is not None:
-        hits = [r for r in rows if r["model"] == model and r["effective_from"] == effective_from and r["service_tier"] == "standard"]
+        hits = [r for r in rows
+                if r["model"] == model and r["effective_from"] == effective_from and r["service_tier"] == "standard"]
         assert len(hits) == 1, (model, effective_from)
         hits[0]["input_usd_per_mtok"] = input_price
     if new_row is not None:
@@ -142,18 +145,23 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
     before = {r[0]: r for r in incremental.rows("fct_span_costs")}
 
     prices = project / "seeds" / "model_prices.csv"
-    prices_row = next(csv.DictReader(open(prices)))
+    with open(prices) as f:
+        prices_row = next(csv.DictReader(f))
     with open(prices, newline="") as f:
         mini = [r for r in csv.DictReader(f) if r["model"] == "gpt-4.1-mini" and r["service_tier"] == "standard"]
     # a corrected past price (o4-mini) and a new effective date inside the window (gpt-4.1-mini from 2025-06-15)
-    o4 = [r for r in csv.DictReader(open(prices)) if r["model"] == "o4-mini" and r["service_tier"] == "standard"]
+    with open(prices) as f:
+        o4 = [r for r in csv.DictReader(f) if r["model"] == "o4-mini" and r["service_tier"] == "standard"]
     assert len(o4) == 1 and mini and prices_row
     _set_price(prices, "o4-mini", o4[0]["effective_from"], input_price="1.23")
-    _set_price(prices, "gpt-4.1-mini", "", new_row={**mini[-1], "effective_from": "2025-06-15", "input_usd_per_mtok": "9.99", "source": "test"})
+    _set_price(prices, "gpt-4.1-mini", "",
+               new_row={**mini[-1], "effective_from": "2025-06-15", "input_usd_per_mtok": "9.99", "source": "test"})
     # a price for the model that had none: its unpriced calls must be repriced too
-    _set_price(prices, "", "", new_row={**mini[-1], "provider": "mistral_ai", "model": "mistral-large-2411", "effective_from": "2024-11-18",
-                                         "service_tier": "standard", "min_input_tokens": "0", "input_usd_per_mtok": "2", "output_usd_per_mtok": "6",
-                                         "cache_read_usd_per_mtok": "", "cache_write_usd_per_mtok": "", "cache_write_1h_usd_per_mtok": "", "source": "test"})
+    _set_price(prices, "", "", new_row={
+        **mini[-1], "provider": "mistral_ai", "model": "mistral-large-2411", "effective_from": "2024-11-18",
+        "service_tier": "standard", "min_input_tokens": "0", "input_usd_per_mtok": "2", "output_usd_per_mtok": "6",
+        "cache_read_usd_per_mtok": "", "cache_write_usd_per_mtok": "", "cache_write_1h_usd_per_mtok": "",
+        "source": "test"})
     incremental.invoke("seed")
     incremental.invoke("run")
 
@@ -166,9 +174,10 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
         "or (priced_model = 'gpt-4.1-mini' and started_at >= timestamp '2025-06-15') "
         "or reported_model = 'mistral-large-2411'"
     ).fetchall()}
-    mistral_calls, mistral_unpriced = con.execute(
-        "select count(*), count(*) filter (where not is_priced) from fct_span_costs where reported_model = 'mistral-large-2411'"
-    ).fetchone()
+    [(mistral_calls, mistral_unpriced)] = con.execute(
+        "select count(*), count(*) filter (where not is_priced) from fct_span_costs "
+        "where reported_model = 'mistral-large-2411'"
+    ).fetchall()
     con.close()
     assert repriced_runs == affected_runs and affected_runs, "exactly the runs whose price row changed are repriced"
     assert mistral_calls > 0 and mistral_unpriced == 0, "a price added for an unpriced model prices its past calls"
@@ -195,11 +204,13 @@ def _chat_span_line(trace_id: str, span_id: str, parent: str, start_ns: int, end
     span = {"traceId": trace_id, "spanId": span_id, "parentSpanId": parent, "name": "chat gpt-4o", "kind": 3,
             "startTimeUnixNano": str(start_ns), "endTimeUnixNano": str(end_ns), "status": {},
             "attributes": [attr("gen_ai.operation.name", "chat"), attr("gen_ai.provider.name", "openai"),
-                           attr("gen_ai.request.model", "gpt-4o-2024-08-06"), attr("gen_ai.response.id", "resp-midnight"),
+                           attr("gen_ai.request.model", "gpt-4o-2024-08-06"),
+                           attr("gen_ai.response.id", "resp-midnight"),
                            attr("gen_ai.usage.input_tokens", "1000", "intValue"),
                            attr("gen_ai.usage.output_tokens", "100", "intValue"), attr("app.feature", "midnight")]}
     resource = {"attributes": [attr("service.name", "midnight-svc")]}
-    return json.dumps({"resourceSpans": [{"resource": resource, "scopeSpans": [{"scope": {"name": scope}, "spans": [span]}]}]})
+    return json.dumps({"resourceSpans": [{"resource": resource,
+                                          "scopeSpans": [{"scope": {"name": scope}, "spans": [span]}]}]})
 
 
 def test_a_day_emptied_by_a_late_outer_layer_is_cleared(tmp_path: Path) -> None:
@@ -212,10 +223,13 @@ def test_a_day_emptied_by_a_late_outer_layer_is_cleared(tmp_path: Path) -> None:
     arrivals.mkdir()
     dbt = InProcessDbt(project, tmp_path / "midnight.duckdb", f"{arrivals}/*.json*")
     dbt.invoke("seed")
-    (arrivals / "1.json").write_text(_chat_span_line(trace, inner, outer, midnight + 10**8, midnight + 2 * 10**9, "openai.sdk") + "\n")
+    (arrivals / "1.json").write_text(
+        _chat_span_line(trace, inner, outer, midnight + 10**8, midnight + 2 * 10**9, "openai.sdk") + "\n")
     dbt.invoke("run")
-    assert [(str(r[0]), r[1]) for r in dbt.rows("fct_feature_costs_daily") if r[1] == "midnight"] == [("2025-06-05", "midnight")]
-    (arrivals / "2.json").write_text(_chat_span_line(trace, outer, "", midnight - 10**8, midnight + 3 * 10**9, "framework") + "\n")
+    assert [(str(r[0]), r[1]) for r in dbt.rows("fct_feature_costs_daily") if r[1] == "midnight"] == [
+        ("2025-06-05", "midnight")]
+    (arrivals / "2.json").write_text(
+        _chat_span_line(trace, outer, "", midnight - 10**8, midnight + 3 * 10**9, "framework") + "\n")
     dbt.invoke("run")
     days = [str(r[0]) for r in dbt.rows("fct_feature_costs_daily") if r[1] == "midnight"]
     assert days == ["2025-06-04"], f"the call moved to its outer layer's day; rows left: {days}"

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from dbt_runner import InProcessDbt, assert_same_marts, copy_project
-from llm_cost import landing
+from llm_cost import landing, summary
 from llm_cost.generate import generate
-from llm_cost import summary
 from test_incremental import single_span_lines
 
 
@@ -144,7 +143,8 @@ class Folder:
         return f"line-{self.counter:06d}"
 
     def step(self) -> str:
-        op = self.rng.choice(["append", "append", "partial", "finish", "copytruncate", "rename", "gzip_cut", "gzip_done"])
+        op = self.rng.choice(["append", "append", "partial", "finish", "copytruncate", "rename", "gzip_cut",
+                              "gzip_done"])
         getattr(self, op)()
         return op
 

@@ -95,7 +95,8 @@ def test_clean_demo_raises_nothing(built: DbtProject) -> None:
         assert built.query(f"select count(*) from {model}") == [(0,)], f"{model} flags clean data"
     assert built.query("select count(*) from rpt_budget_forecast where is_breach") == [(0,)]
     # not vacuous: there is a month to forecast, and a v1 -> v2 switch that had to be judged cost-neutral
-    assert built.query("select count(*) > 0 from rpt_budget_forecast where period = 'month' and limit_usd is not null") == [(True,)]
+    assert built.query("select count(*) > 0 from rpt_budget_forecast "
+                       "where period = 'month' and limit_usd is not null") == [(True,)]
     runs = dict(built.query("select agent_version, count(distinct run_id) from fct_span_costs "
                             "where agent_name = 'support_bot' group by 1"))
     assert runs.get("v1", 0) >= 20 and runs.get("v2", 0) >= 20, runs
@@ -150,7 +151,8 @@ def test_planted_cost_spike_is_found_and_nothing_untouched_by_a_plant(
     assert set(found) <= touched, f"flagged without a plant: {sorted(set(found) - touched)}"
 
 
-def test_planted_runaway_run_is_found_with_its_jump_step_and_tools(planted: DbtProject, manifest: dict[str, Any]) -> None:
+def test_planted_runaway_run_is_found_with_its_jump_step_and_tools(planted: DbtProject,
+                                                                   manifest: dict[str, Any]) -> None:
     runaway = manifest["runaway_run"]
     rows = _rows(planted, "select run_id, feature, jump_step, jump_tool_name, top_tool_name, top_tool_invocations, "
                           "is_loop_suspected, cost_usd::varchar as cost_usd, cost_multiple from rpt_runaway_runs")
@@ -161,18 +163,21 @@ def test_planted_runaway_run_is_found_with_its_jump_step_and_tools(planted: DbtP
     assert row["jump_tool_name"] == runaway["jump_tool"]
     assert row["top_tool_name"] == runaway["loop_tool"] and row["is_loop_suspected"]
     assert row["top_tool_invocations"] == runaway["steps"] - 2  # every gap but the fetch_document one
-    assert planted.query(f"select cost_usd::varchar from fct_run_costs where run_id = '{runaway['run_id']}'") == [(row["cost_usd"],)]
+    assert planted.query(f"select cost_usd::varchar from fct_run_costs where run_id = '{runaway['run_id']}'") == [
+        (row["cost_usd"],)]
 
 
 def test_planted_version_step_is_found_and_the_neutral_switch_is_not(
         planted: DbtProject, manifest: dict[str, Any], planted_calls: list[dict[str, str]]) -> None:
     step = manifest["version_step"]
     rows = _rows(planted, "select change_kind, feature, agent_name, previous_version, agent_version, "
-                          "change_day::varchar as change_day, direction, cost_per_call_ratio from rpt_cost_change_points")
+                          "change_day::varchar as change_day, direction, cost_per_call_ratio "
+                          "from rpt_cost_change_points")
     versions = [r for r in rows if r["change_kind"] == "agent_version"]
+    # v2 -> v3 found; v1 -> v2 (cost-neutral) not
     assert [(r["feature"], r["agent_name"], r["previous_version"], r["agent_version"], r["change_day"], r["direction"])
-            for r in versions] == [(step["feature"], step["agent_name"], step["previous_version"], step["agent_version"],
-                                   step["first_day"], "up")]  # v2 -> v3 found; v1 -> v2 (cost-neutral) not
+            for r in versions] == [(step["feature"], step["agent_name"], step["previous_version"],
+                                   step["agent_version"], step["first_day"], "up")]
     assert versions[0]["cost_per_call_ratio"] >= 1.5
     planted_features = {c["feature"] for c in planted_calls}
     assert {r["feature"] for r in rows} <= planted_features, "a change point in a feature no plant touched"
@@ -180,7 +185,8 @@ def test_planted_version_step_is_found_and_the_neutral_switch_is_not(
 
 def test_planted_budget_breaches_are_found(planted: DbtProject, manifest: dict[str, Any]) -> None:
     plant = manifest["budget_breach"]
-    breaches = _rows(planted, "select scope, scope_key, period, period_start::varchar as period_start, item_id, status, "
+    breaches = _rows(planted, "select scope, scope_key, period, period_start::varchar as period_start, "
+                              "item_id, status, "
                               "actual_usd, projected_usd, limit_usd from rpt_budget_forecast where is_breach")
     month = [r for r in breaches if r["period"] == "month"]
     assert [(r["scope"], r["scope_key"], r["period_start"], r["status"]) for r in month] == [
@@ -205,7 +211,8 @@ def test_summary_watch_list_counts_what_the_reports_flag(planted: DbtProject, bu
 
     planted_watch, clean_watch = watch(planted), watch(built)
     for report, label in [("rpt_cost_anomalies", "cost anomalies (feature/tenant days)"),
-                          ("rpt_runaway_runs", "runaway runs"), ("rpt_cost_change_points", "cost-per-call step changes")]:
+                          ("rpt_runaway_runs", "runaway runs"),
+                          ("rpt_cost_change_points", "cost-per-call step changes")]:
         (flagged,) = planted.query(f"select count(*) from {report}")[0]
         assert planted_watch[label] == f"{flagged:,}" and flagged > 0
         assert clean_watch[label] == "0"

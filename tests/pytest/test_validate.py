@@ -9,12 +9,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from dbt_runner import DbtProject
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from llm_cost.__main__ import main  # noqa: E402
-from llm_cost.validate import DuckDBSource, Suite, not_null, validate  # noqa: E402
+from llm_cost.__main__ import main
+from llm_cost.validate import DuckDBSource, Suite, not_null, validate
 
 SUITES = [
     "stg_otel__spans", "fct_span_costs", "fct_run_costs", "fct_step_costs", "fct_tool_costs",
@@ -53,8 +54,8 @@ def test_planted_damage_fails_and_names_each_broken_expectation(built: DbtProjec
         (priced_span,), (other_span,) = con.execute(
             "select span_id from fct_span_costs where is_priced and cache_read_tokens = 0 order by span_id limit 2"
         ).fetchall()
-        (run_id,) = con.execute("select min(run_id) from fct_run_costs").fetchone()
-        (tool_span,) = con.execute("select min(tool_span_id) from fct_tool_costs").fetchone()
+        [(run_id,)] = con.execute("select min(run_id) from fct_run_costs").fetchall()
+        [(tool_span,)] = con.execute("select min(tool_span_id) from fct_tool_costs").fetchall()
         # cost no longer the sum of its components
         con.execute(f"update fct_span_costs set cost_usd = cost_usd + 0.01 where span_id = '{priced_span}'")
         # a negative token count
@@ -62,7 +63,8 @@ def test_planted_damage_fails_and_names_each_broken_expectation(built: DbtProjec
         # a duplicate grain key
         con.execute(f"insert into fct_run_costs select * from fct_run_costs where run_id = '{run_id}'")
         # a tool that ended before it started
-        con.execute(f"update fct_tool_costs set ended_at = started_at - interval 1 second where tool_span_id = '{tool_span}'")
+        con.execute("update fct_tool_costs set ended_at = started_at - interval 1 second "
+                    f"where tool_span_id = '{tool_span}'")
         # savings that no longer follow from what was paid
         con.execute("update rpt_cache_effectiveness set saved_usd = saved_usd + 1 "
                     "where (day, feature, provider, model) = (select (day, feature, provider, model) "
@@ -86,19 +88,20 @@ def test_planted_damage_fails_and_names_each_broken_expectation(built: DbtProjec
     ]
     for pattern in expected_failures:
         assert re.search(pattern, out, re.MULTILINE), (pattern, out)
-    statuses = {line.split()[0]: line.split()[-1] for line in out.splitlines() if line.startswith("  ") and "expectations passed" in line}
+    statuses = {line.split()[0]: line.split()[-1] for line in out.splitlines()
+                if line.startswith("  ") and "expectations passed" in line}
     assert {t for t, s in statuses.items() if s == "FAILED"} == {
         "fct_span_costs", "fct_run_costs", "fct_tool_costs", "rpt_cache_effectiveness"}
     assert statuses["rpt_cost_drift"] == "ok"
 
 
 def test_missing_build_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _validate(tmp_path / "absent.duckdb", tmp_path / "docs", capsys)
+    code, _out, err = _validate(tmp_path / "absent.duckdb", tmp_path / "docs", capsys)
     assert code == 2 and "llm_cost validate: error: no DuckDB file" in err and "Traceback" not in err
 
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
-    code, out, err = _validate(empty, tmp_path / "docs", capsys)
+    code, _out, err = _validate(empty, tmp_path / "docs", capsys)
     assert code == 2 and "not built in" in err and "fct_span_costs" in err
 
 
@@ -106,7 +109,8 @@ def test_a_suite_whose_select_fails_is_reported_not_raised(built: DbtProject) ->
     source = DuckDBSource(built.duckdb_path)
     try:
         report = validate(source, suites=[
-            Suite(table="fct_run_costs", select="select run_id, no_such_column from {table}", expectations=not_null("run_id")),
+            Suite(table="fct_run_costs", select="select run_id, no_such_column from {table}",
+                  expectations=not_null("run_id")),
             Suite(table="rpt_cost_drift", select="select calls from {table}", expectations=not_null("calls")),
         ])
     finally:
