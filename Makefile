@@ -69,7 +69,7 @@ $(BQEMU_VENV)/.installed: tests/bqemulator/requirements.txt tests/bqemulator/req
 	touch $@
 
 test: venv profiles.yml bqemulator lint
-	$(PY) -m pytest tests/pytest -q -rs --durations=8
+	$(PY) -m pytest tests/pytest -q -rs --durations=8 -n 2 --dist loadfile
 
 # ruff and mypy (config and paths in pyproject.toml); the mypy cache is gitignored (a cold run takes about 40 s)
 MYPY_CACHE ?= .mypy_cache
