@@ -1,0 +1,304 @@
+{#- The emitter registry: what varies by instrumentation, as data (docs/conventions.md "Emitter registry").
+    A YAML document inside a macro because dbt's Jinja can read no file, and a seed would reach the SQL
+    only at run time: here every model compiles from it, unit tests included.
+
+    conventions: the attribute spellings of each convention family, per normalised field. The SQL reads, per field,
+      the union of every family's keys in file order (first non-null wins): a new spelling is one line here.
+      usage_patterns: usage written inside a text attribute (LiteLLM's Python repr), read with a regex whose
+      first group is the count (patterns avoid quotes and backslashes so one literal serves DuckDB and BigQuery).
+    emitters: one row per instrumentation, matched by instrumentation scope name and, where the same scope
+      counts differently per provider, by provider (normalised, as in fct_span_costs; a row without one matches
+      any) and, where one scope name spans versions that count differently, by a key only the newer one writes
+      (requires_key). The first matching row wins, so specific rows come before the scope's catch-all.
+      input_tokens: inclusive | exclusive - how its input count treats cache reads and writes.
+      reports: the usage buckets it writes whenever the provider returns them (it may omit a zero); a bucket it
+      does not list counts as reported on a span only when one of the bucket's keys is there.
+      keys: the convention families whose spellings it writes. seen_in: the package and version it was read from. -#}
+{% macro emitter_registry() %}
+{% set registry_yaml %}
+conventions:
+  # OTel GenAI semantic conventions, current names (semconv 1.37+).
+  otel_genai:
+    request_model: [gen_ai.request.model]
+    response_model: [gen_ai.response.model]
+    response_id: [gen_ai.response.id]
+    service_tier: [gen_ai.openai.response.service_tier, gen_ai.openai.request.service_tier, openai.response.service_tier, gen_ai.request.service_tier]
+    input: [gen_ai.usage.input_tokens]
+    output: [gen_ai.usage.output_tokens]
+    cache_read: [gen_ai.usage.cache_read.input_tokens]
+    cache_write: [gen_ai.usage.cache_creation.input_tokens]
+    cache_write_1h: [gen_ai.usage.cache_creation.ephemeral_1h_input_tokens]
+    reasoning: [gen_ai.usage.reasoning.output_tokens]
+    total: [gen_ai.usage.total_tokens]
+    aggregated_input: [gen_ai.aggregated_usage.input_tokens]
+    aggregated_output: [gen_ai.aggregated_usage.output_tokens]
+    reported_cost: [gen_ai.usage.cost]
+    agent_name: [gen_ai.agent.name]
+    agent_version: [gen_ai.agent.version]
+    tool_name: [gen_ai.tool.name]
+  # OTel GenAI deprecated names (semconv <= 1.26) and the underscore spellings OpenLLMetry and OpenLIT write.
+  otel_genai_deprecated:
+    input: [gen_ai.usage.prompt_tokens]
+    output: [gen_ai.usage.completion_tokens]
+    cache_read: [gen_ai.usage.cache_read_input_tokens]
+    cache_write: [gen_ai.usage.cache_creation_input_tokens, gen_ai.usage.cache_write.input_tokens, gen_ai.usage.cache_write_input_tokens]
+    cache_write_1h: [gen_ai.usage.cache_write_1h.input_tokens]
+    reasoning: [gen_ai.usage.reasoning_tokens]
+  # OpenInference (Arize): llm.* and embedding.* keys.
+  openinference:
+    request_model: [llm.model_name, embedding.model_name]
+    response_id: [llm.response.id]
+    input: [llm.token_count.prompt]
+    output: [llm.token_count.completion]
+    cache_read: [llm.token_count.prompt_details.cache_read]
+    cache_write: [llm.token_count.prompt_details.cache_write]
+    reasoning: [llm.token_count.completion_details.reasoning]
+    total: [llm.token_count.total]
+    reported_cost: [llm.cost.total]
+    agent_name: [agent.name]
+    agent_version: [agent.version]
+    tool_name: [tool.name]
+  # Vercel AI SDK: ai.* keys (v4 prompt/completion, v5 input/output/cached/reasoning, v6 token details).
+  vercel_ai:
+    request_model: [ai.model.id]
+    response_model: [ai.response.model]
+    response_id: [ai.response.id]
+    input: [ai.usage.inputTokens, ai.usage.promptTokens, ai.usage.tokens]
+    output: [ai.usage.outputTokens, ai.usage.completionTokens]
+    cache_read: [ai.usage.inputTokenDetails.cacheReadTokens, ai.usage.cachedInputTokens]
+    cache_write: [ai.usage.inputTokenDetails.cacheWriteTokens]
+    reasoning: [ai.usage.outputTokenDetails.reasoningTokens, ai.usage.reasoningTokens]
+    total: [ai.usage.totalTokens]
+    tool_name: [ai.toolCall.name]
+  # OpenLLMetry / Traceloop keys beyond the gen_ai.* ones it shares.
+  openllmetry:
+    request_model: [llm.request.model]
+    response_model: [llm.response.model]
+    input: [llm.usage.prompt_tokens]
+    output: [llm.usage.completion_tokens]
+    total: [llm.usage.total_tokens]
+    agent_name: [traceloop.entity.name]
+    tool_name: [traceloop.entity.name]
+  # LiteLLM's OTel callback: its own cost under gen_ai.cost.*, cache detail only inside metadata.usage_object.
+  litellm:
+    reported_cost: [gen_ai.cost.total_cost]
+  # Hand-written spans seen in the wild (app-level cost keys).
+  custom:
+    reported_cost: [app.llm.cost_usd, operation.cost]
+
+usage_patterns:
+  # LiteLLM: metadata.usage_object is str(Usage), e.g. "... 'prompt_tokens_details': PromptTokensDetailsWrapper(
+  # audio_tokens=None, cached_tokens=50, ...), 'cache_creation_input_tokens': 0, 'cache_read_input_tokens': 50}"
+  cache_read:
+    - {key: metadata.usage_object, pattern: "cache_read_input_tokens.: ([0-9]+)"}
+    - {key: metadata.usage_object, pattern: "cached_tokens=([0-9]+)"}
+  cache_write:
+    - {key: metadata.usage_object, pattern: "cache_creation_input_tokens.: ([0-9]+)"}
+  reasoning:
+    - {key: metadata.usage_object, pattern: "reasoning_tokens=([0-9]+)"}
+
+emitters:
+  - name: openai-v2
+    scope: opentelemetry.util.genai.handler
+    input_tokens: inclusive
+    reports: [input, output]
+    keys: [otel_genai]
+    seen_in: "opentelemetry-instrumentation-openai-v2 2.4b0 + opentelemetry-util-genai 1.1b0, recorded (tests/fixtures/emitters/openai_v2.jsonl): chat spans carry this scope and no cached or reasoning count"
+  - name: openai-v2
+    scope: opentelemetry.instrumentation.openai_v2
+    input_tokens: inclusive
+    reports: [input, output]
+    keys: [otel_genai]
+    seen_in: "opentelemetry-instrumentation-openai-v2 2.4b0, recorded (embeddings spans); 2.1b0 chat spans too (package source)"
+  - name: botocore-bedrock
+    scope: opentelemetry.instrumentation.botocore
+    input_tokens: exclusive
+    reports: [input, output]
+    keys: [otel_genai, otel_genai_deprecated]
+    seen_in: "opentelemetry-instrumentation-botocore 0.5xb0, package source (extensions/bedrock.py copies Converse usage.inputTokens, which excludes cacheReadInputTokens/cacheWriteInputTokens); not recorded yet"
+  - name: openlit
+    scope: openlit.otel.tracing
+    provider: anthropic
+    input_tokens: exclusive
+    reports: [input, output, cache_read, cache_write]
+    keys: [otel_genai, otel_genai_deprecated]
+    seen_in: "openlit 1.3x, package source (instrumentation/anthropic: usage.input_tokens as sent by Anthropic, exclusive); not recorded yet"
+  - name: openlit
+    scope: openlit.otel.tracing
+    provider: aws.bedrock
+    input_tokens: exclusive
+    reports: [input, output]
+    keys: [otel_genai, otel_genai_deprecated]
+    seen_in: "openlit 1.3x, package source (instrumentation/bedrock: Converse usage.inputTokens, exclusive); not recorded yet"
+  - name: openlit
+    scope: openlit.otel.tracing
+    input_tokens: inclusive
+    reports: [input, output]
+    keys: [otel_genai, otel_genai_deprecated]
+    seen_in: "openlit 1.3x, package source (instrumentation/openai: prompt_tokens, inclusive; cached tokens not written); not recorded yet"
+  - name: litellm
+    scope: litellm
+    input_tokens: inclusive
+    reports: [input, output]
+    keys: [otel_genai, otel_genai_deprecated, litellm]
+    seen_in: "litellm 1.7x, package source (integrations/opentelemetry.py: prompt/completion tokens, gen_ai.cost.*, cache detail only in metadata.usage_object, read by usage_patterns); not recorded yet"
+  - name: vercel-ai-sdk
+    scope: ai
+    provider: anthropic
+    requires_key: ai.usage.inputTokenDetails.noCacheTokens
+    input_tokens: inclusive
+    reports: [input, output, cache_read, cache_write]
+    keys: [vercel_ai, otel_genai, otel_genai_deprecated]
+    seen_in: "ai 6.0.325 + @ai-sdk/anthropic 3.0.140, recorded (tests/fixtures/emitters/vercel_ai_v6.jsonl): inputTokens = noCacheTokens + cacheReadTokens + cacheWriteTokens"
+  - name: vercel-ai-sdk
+    scope: ai
+    provider: anthropic
+    input_tokens: exclusive
+    reports: [input, output]
+    keys: [vercel_ai, otel_genai, otel_genai_deprecated]
+    seen_in: "ai 5.0.277 + @ai-sdk/anthropic 2.0.112 and ai 4.3.6 + @ai-sdk/anthropic 1.2.9, package source (dist/index.js: inputTokens / promptTokens = usage.input_tokens, exclusive; v5 adds cachedInputTokens; writes only in providerMetadata); not recorded yet"
+  - name: vercel-ai-sdk
+    scope: ai
+    input_tokens: inclusive
+    reports: [input, output]
+    keys: [vercel_ai, otel_genai, otel_genai_deprecated]
+    seen_in: "ai 6.0.325 recorded (tests/fixtures/emitters/vercel_ai_v6.jsonl: inputTokens includes inputTokenDetails.cacheReadTokens and cacheWriteTokens); v4.3 / v5.0 package source (v4 no cache or reasoning, v5 cachedInputTokens and reasoningTokens, when the provider returns them)"
+  - name: pydantic-ai
+    scope: pydantic-ai
+    input_tokens: inclusive
+    reports: [input, output, cache_read, cache_write, reasoning]
+    keys: [otel_genai]
+    seen_in: "pydantic-ai 0.4.x, package source and the demo generator (cache_read and reasoning written only when non-zero); not recorded yet"
+  - name: logfire
+    scope: logfire.openai
+    input_tokens: inclusive
+    reports: [input, output]
+    keys: [otel_genai, otel_genai_deprecated]
+    seen_in: "logfire 3.x, package source (openai integration: gen_ai.usage.input_tokens / output_tokens only); not recorded yet"
+  - name: logfire
+    scope: logfire.anthropic
+    input_tokens: exclusive
+    reports: [input, output]
+    keys: [otel_genai, otel_genai_deprecated]
+    seen_in: "logfire 3.x, package source (anthropic integration copies usage.input_tokens, exclusive); not recorded yet"
+  - name: google-genai
+    scope: opentelemetry.instrumentation.google_genai
+    input_tokens: inclusive
+    reports: [input, output]
+    keys: [otel_genai]
+    seen_in: "opentelemetry-instrumentation-google-genai 0.3b0, package source (prompt_token_count, which includes cached_content_token_count; no cached count written); not recorded yet"
+  - name: openinference
+    scope: openinference.instrumentation.langchain
+    input_tokens: inclusive
+    reports: [input, output]
+    keys: [openinference]
+    seen_in: "openinference-instrumentation-langchain 0.1.43, package source and the demo generator (prompt_details.cache_read / cache_write when LangChain's usage_metadata has them); not recorded yet"
+  - name: openinference
+    scope: openinference.instrumentation.openai
+    input_tokens: inclusive
+    reports: [input, output, cache_read, reasoning]
+    keys: [openinference]
+    seen_in: "openinference-instrumentation-openai 0.1.x, package source; not recorded yet"
+  - name: openinference
+    scope: openinference.instrumentation.anthropic
+    input_tokens: inclusive
+    reports: [input, output, cache_read, cache_write]
+    keys: [openinference]
+    seen_in: "openinference-instrumentation-anthropic 0.1.x, package source (prompt = input + cache read + cache write); not recorded yet"
+  - name: langchain
+    scope: langsmith
+    input_tokens: inclusive
+    reports: [input, output]
+    keys: [otel_genai, otel_genai_deprecated]
+    seen_in: "langsmith 0.3.x OTel export, package source; not recorded yet"
+  - name: openllmetry
+    scope: opentelemetry.instrumentation.openai
+    input_tokens: inclusive
+    reports: [input, output, cache_read, reasoning]
+    keys: [otel_genai_deprecated, openllmetry, otel_genai]
+    seen_in: "opentelemetry-instrumentation-openai (traceloop) 0.40.14, package source and the demo generator (cache_read_input_tokens, reasoning_tokens when non-zero); not recorded yet"
+  - name: openllmetry
+    scope: opentelemetry.instrumentation.anthropic
+    input_tokens: inclusive
+    reports: [input, output, cache_read, cache_write, cache_write_1h]
+    keys: [otel_genai_deprecated, openllmetry, otel_genai]
+    seen_in: "opentelemetry-instrumentation-anthropic (traceloop) 0.40.14, package source and the demo generator (prompt_tokens = input + cache read + cache creation); not recorded yet"
+  - name: openllmetry
+    scope: opentelemetry.instrumentation.google_generativeai
+    input_tokens: inclusive
+    reports: [input, output]
+    keys: [otel_genai_deprecated, openllmetry]
+    seen_in: "opentelemetry-instrumentation-google-generativeai (traceloop) 0.40.14, package source and the demo generator; not recorded yet"
+  - name: openllmetry
+    scope: opentelemetry.instrumentation.bedrock
+    input_tokens: exclusive
+    reports: [input, output]
+    keys: [otel_genai_deprecated, openllmetry]
+    seen_in: "opentelemetry-instrumentation-bedrock (traceloop) 0.40.x, package source (Converse inputTokens, exclusive); not recorded yet"
+  - name: anthropic-sdk
+    scope: com.anthropic.sdk.python
+    input_tokens: inclusive
+    reports: [input, output, cache_read, cache_write]
+    keys: [otel_genai]
+    seen_in: "the Anthropic SDK's own spans as the demo generator writes them (llm_cost/generate.py); no release of the anthropic package emits spans itself: kept for hand-wired SDK wrappers"
+{% endset %}
+{{ return(fromyaml(registry_yaml)) }}
+{% endmacro %}
+
+{#- The keys of one normalised field across every convention family, in registry order, without repeats. -#}
+{% macro convention_keys(field) %}
+    {%- set keys = [] -%}
+    {%- for family in emitter_registry()['conventions'].values() -%}
+        {%- for key in family.get(field, []) -%}
+            {%- if key not in keys -%}{%- do keys.append(key) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(keys) }}
+{% endmacro %}
+
+{#- The usage buckets an emitter can report, in the order unreported_usage lists them. -#}
+{% macro usage_buckets() %}
+    {{ return(['input', 'output', 'cache_read', 'cache_write', 'cache_write_1h', 'reasoning']) }}
+{% endmacro %}
+
+{#- A bucket's count: its keys first, then the registry's text patterns (LiteLLM's repr), as a bigint. -#}
+{% macro usage_bucket_count(column, bucket) %}
+    {%- set parts = [llm_cost.attr_bigint_coalesce(column, convention_keys(bucket))] -%}
+    {%- for rule in emitter_registry()['usage_patterns'].get(bucket, []) -%}
+        {%- do parts.append(llm_cost.safe_bigint(llm_cost.regex_capture(llm_cost.attr(column, rule['key']), rule['pattern']))) -%}
+    {%- endfor -%}
+    {%- if parts | length == 1 -%}{{ parts[0] }}{%- else -%}coalesce({{ parts | join(', ') }}){%- endif -%}
+{% endmacro %}
+
+{#- A case over (scope_name, provider, requires_key) returning one field of the first matching emitter row.
+    field: name | input_tokens (a string literal) or reports:<bucket> (true/false); null when no row matches. -#}
+{% macro emitter_case(field, scope_expr, provider_expr, attributes_column) %}
+    case
+        {%- for emitter in emitter_registry()['emitters'] %}
+        when {{ scope_expr }} = '{{ emitter['scope'] }}'
+            {%- if emitter.get('provider') %} and {{ provider_expr }} = '{{ emitter['provider'] }}'{% endif %}
+            {%- if emitter.get('requires_key') %} and {{ llm_cost.attr(attributes_column, emitter['requires_key']) }} is not null{% endif %}
+            then {% if field.startswith('reports:') %}{{ 'true' if field[8:] in emitter['reports'] else 'false' }}{% else %}'{{ emitter[field] }}'{% endif %}
+        {%- endfor %}
+    end
+{% endmacro %}
+
+{#- The override var input_token_semantics as a list of rules {service, scope, provider, input_tokens}; the old
+    {"service.name": "exclusive"} map still works (one rule per service). -#}
+{% macro input_semantics_overrides() %}
+    {%- set setting = get_setting('input_token_semantics', []) -%}
+    {%- set rules = [] -%}
+    {%- if setting is mapping -%}
+        {%- for service, mode in setting.items() -%}
+            {%- do rules.append({'service': service, 'input_tokens': mode}) -%}
+        {%- endfor -%}
+    {%- else -%}
+        {%- for rule in setting or [] -%}
+            {%- if rule.get('input_tokens') not in ['inclusive', 'exclusive'] -%}
+                {{ exceptions.raise_compiler_error("input_token_semantics: each rule needs input_tokens: inclusive | exclusive, got " ~ rule) }}
+            {%- endif -%}
+            {%- do rules.append(rule) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(rules) }}
+{% endmacro %}
