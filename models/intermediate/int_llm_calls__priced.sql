@@ -60,7 +60,7 @@ missing_usage as (
         coalesce(not is_cache_write_reported and cache_write_usd_per_mtok is not null, false) as is_cache_write_missing,
         coalesce(not is_cache_write_1h_reported and cache_write_1h_usd_per_mtok is not null, false) as is_cache_write_1h_missing,
         coalesce(not is_reasoning_reported and reasoning_usd_per_mtok <> output_usd_per_mtok, false) as is_reasoning_missing,
-        input_semantics like 'exclusive%' as is_input_exclusive
+        coalesce(input_semantics like 'exclusive%', false) as is_input_exclusive
     from priced
 ),
 
@@ -149,9 +149,9 @@ final as (
             when unreported_usage is null then cast(0 as {{ money_type() }})
             when is_input_missing or is_output_missing
                 or (is_input_exclusive and (is_cache_read_missing or is_cache_write_missing)) then null
-            else {{ cost_of('uncached_input_tokens', 'uncached_input_rate - uncached_input_min_rate') }}
-                + {{ cost_of('cache_write_tokens', 'cache_write_charged_rate - cache_write_min_rate') }}
-                + {{ cost_of('output_tokens - reasoning_tokens', 'output_charged_rate - output_min_rate') }}
+            else {{ cost_of('uncached_input_tokens', '(uncached_input_rate - uncached_input_min_rate)') }}
+                + {{ cost_of('cache_write_tokens', '(cache_write_charged_rate - cache_write_min_rate)') }}
+                + {{ cost_of('output_tokens - reasoning_tokens', '(output_charged_rate - output_min_rate)') }}
         end as max_overstatement_usd
     from costed
 )
