@@ -49,19 +49,44 @@ priced as (
         on chosen_price.span_id = calls_with_model.span_id
 ),
 
+exclusive_input as (
+    select
+        *,
+        coalesce(input_semantics like 'exclusive%', false) as is_input_exclusive
+    from priced
+),
+
 missing_usage as (
-    -- a bucket is missing when the span did not report it and the price row bills it (reasoning: at a rate of its own);
-    -- with no price row, input and output are taken as billed. An is_*_reported left null is not known to be missing.
+    -- a bucket is missing when the span did not report it, the price row bills it (reasoning: at a rate of its own;
+    -- with no price row, input and output are taken as billed) and it is not known to be zero: a bucket that would hide
+    -- in a reported pool of 0 tokens (an inclusive input all accounted for, a write total of 0, no output) is 0.
+    -- An is_*_reported left null is not known to be missing.
     select
         *,
         coalesce(not is_input_reported, false) as is_input_missing,
         coalesce(not is_output_reported and (output_usd_per_mtok is not null or price_fingerprint = 'unpriced'), false) as is_output_missing,
-        coalesce(not is_cache_read_reported and cache_read_usd_per_mtok is not null, false) as is_cache_read_missing,
-        coalesce(not is_cache_write_reported and cache_write_usd_per_mtok is not null, false) as is_cache_write_missing,
-        coalesce(not is_cache_write_1h_reported and cache_write_1h_usd_per_mtok is not null, false) as is_cache_write_1h_missing,
-        coalesce(not is_reasoning_reported and reasoning_usd_per_mtok <> output_usd_per_mtok, false) as is_reasoning_missing,
-        coalesce(input_semantics like 'exclusive%', false) as is_input_exclusive
-    from priced
+        coalesce(
+            not is_cache_read_reported and cache_read_usd_per_mtok is not null
+            and (is_input_exclusive or uncached_input_tokens > 0),
+            false
+        ) as is_cache_read_missing,
+        coalesce(
+            not is_cache_write_reported and cache_write_usd_per_mtok is not null
+            and (is_input_exclusive or uncached_input_tokens > 0),
+            false
+        ) as is_cache_write_missing,
+        coalesce(
+            not is_cache_write_1h_reported and cache_write_1h_usd_per_mtok is not null
+            and (
+                case
+                    when is_cache_write_reported then cache_write_tokens > 0
+                    else is_input_exclusive or uncached_input_tokens > 0
+                end
+            ),
+            false
+        ) as is_cache_write_1h_missing,
+        coalesce(not is_reasoning_reported and reasoning_usd_per_mtok <> output_usd_per_mtok and output_tokens > 0, false) as is_reasoning_missing
+    from exclusive_input
 ),
 
 bounded_rates as (
