@@ -82,66 +82,71 @@ conventions:
   # LiteLLM's OTel callback: its own cost under gen_ai.cost.*, cache detail only inside metadata.usage_object.
   litellm:
     reported_cost: [gen_ai.cost.total_cost]
+  # The Anthropic SDK's own spans: the 1-hour part of cache writes under its own namespace.
+  anthropic_sdk:
+    cache_write_1h: [anthropic.usage.cache_creation.ephemeral_1h_input_tokens]
   # Hand-written spans seen in the wild (app-level cost keys).
   custom:
     reported_cost: [app.llm.cost_usd, operation.cost]
 
 usage_patterns:
-  # LiteLLM: metadata.usage_object is str(Usage), e.g. "... 'prompt_tokens_details': PromptTokensDetailsWrapper(
-  # audio_tokens=None, cached_tokens=50, ...), 'cache_creation_input_tokens': 0, 'cache_read_input_tokens': 50}"
+  # LiteLLM: metadata.usage_object is str() of its Usage: a dict repr in 1.110 ("'prompt_tokens_details': {'cached_tokens':
+  # 1024}, ..., 'cache_creation_input_tokens': 500, 'cache_read_input_tokens': 2000"), wrapper objects in older releases
+  # ("PromptTokensDetailsWrapper(audio_tokens=None, cached_tokens=50, ...)"). None does not match: not reported.
   cache_read:
     - {key: metadata.usage_object, pattern: "cache_read_input_tokens.: ([0-9]+)"}
+    - {key: metadata.usage_object, pattern: "cached_tokens.: ([0-9]+)"}
     - {key: metadata.usage_object, pattern: "cached_tokens=([0-9]+)"}
   cache_write:
     - {key: metadata.usage_object, pattern: "cache_creation_input_tokens.: ([0-9]+)"}
+    - {key: metadata.usage_object, pattern: "cache_write_tokens.: ([0-9]+)"}
+  cache_write_1h:
+    - {key: metadata.usage_object, pattern: "ephemeral_1h_input_tokens.: ([0-9]+)"}
+    - {key: metadata.usage_object, pattern: "ephemeral_1h_input_tokens=([0-9]+)"}
   reasoning:
+    - {key: metadata.usage_object, pattern: "reasoning_tokens.: ([0-9]+)"}
     - {key: metadata.usage_object, pattern: "reasoning_tokens=([0-9]+)"}
 
 emitters:
+  # Rows whose seen_in says "recorded" were read from real output in tests/fixtures/emitters/<family>.jsonl
+  # (tests/emitters/ records them against a loopback fake provider); the others from package source or the demo
+  # generator, as they say.
   - name: openai-v2
     scope: opentelemetry.util.genai.handler
     input_tokens: inclusive
     reports: [input, output]
     keys: [otel_genai]
-    seen_in: "opentelemetry-instrumentation-openai-v2 2.4b0 + opentelemetry-util-genai 1.1b0, recorded (tests/fixtures/emitters/openai_v2.jsonl): chat spans carry this scope and no cached or reasoning count"
+    seen_in: "opentelemetry-instrumentation-openai-v2 2.4b0 + opentelemetry-util-genai 1.1b0, recorded (openai_v2): chat spans carry this scope, prompt_tokens as input, no cached or reasoning count"
   - name: openai-v2
     scope: opentelemetry.instrumentation.openai_v2
     input_tokens: inclusive
     reports: [input, output]
     keys: [otel_genai]
-    seen_in: "opentelemetry-instrumentation-openai-v2 2.4b0, recorded (embeddings spans); 2.1b0 chat spans too (package source)"
+    seen_in: "opentelemetry-instrumentation-openai-v2 2.4b0, recorded (openai_v2): embeddings spans, input only"
   - name: botocore-bedrock
-    scope: opentelemetry.instrumentation.botocore
-    input_tokens: exclusive
-    reports: [input, output]
-    keys: [otel_genai, otel_genai_deprecated]
-    seen_in: "opentelemetry-instrumentation-botocore 0.5xb0, package source (extensions/bedrock.py copies Converse usage.inputTokens, which excludes cacheReadInputTokens/cacheWriteInputTokens); not recorded yet"
-  - name: openlit
-    scope: openlit.otel.tracing
-    provider: anthropic
+    scope: opentelemetry.instrumentation.botocore.bedrock-runtime
     input_tokens: exclusive
     reports: [input, output, cache_read, cache_write]
-    keys: [otel_genai, otel_genai_deprecated]
-    seen_in: "openlit 1.3x, package source (instrumentation/anthropic: usage.input_tokens as sent by Anthropic, exclusive); not recorded yet"
+    keys: [otel_genai]
+    seen_in: "opentelemetry-instrumentation-botocore 0.66b2 (boto3 1.44.8), recorded (botocore_bedrock): Converse inputTokens as gen_ai.usage.input_tokens (exclusive), cache_read / cache_creation.input_tokens only when non-zero"
   - name: openlit
-    scope: openlit.otel.tracing
-    provider: aws.bedrock
+    scope: openlit.instrumentation.anthropic
     input_tokens: exclusive
-    reports: [input, output]
-    keys: [otel_genai, otel_genai_deprecated]
-    seen_in: "openlit 1.3x, package source (instrumentation/bedrock: Converse usage.inputTokens, exclusive); not recorded yet"
+    reports: [input, output, cache_read, cache_write]
+    keys: [otel_genai]
+    seen_in: "openlit 1.45.0 (anthropic 0.125.0), recorded (openlit): Anthropic's input_tokens (exclusive), cache read and creation always, no 1-hour split, own cost in gen_ai.usage.cost"
   - name: openlit
-    scope: openlit.otel.tracing
+    scope: openlit.instrumentation.openai
     input_tokens: inclusive
-    reports: [input, output]
-    keys: [otel_genai, otel_genai_deprecated]
-    seen_in: "openlit 1.3x, package source (instrumentation/openai: prompt_tokens, inclusive; cached tokens not written); not recorded yet"
+    reports: [input, output, cache_read, cache_write]
+    keys: [otel_genai]
+    seen_in: "openlit 1.45.0 (openai 2.54.0), recorded (openlit): prompt_tokens (inclusive) with cache_read.input_tokens, the same service's Anthropic calls exclusive"
   - name: litellm
     scope: litellm
     input_tokens: inclusive
     reports: [input, output]
     keys: [otel_genai, otel_genai_deprecated, litellm]
-    seen_in: "litellm 1.7x, package source (integrations/opentelemetry.py: prompt/completion tokens, gen_ai.cost.*, cache detail only in metadata.usage_object, read by usage_patterns); not recorded yet"
+    seen_in: "litellm 1.110.2, recorded (litellm__request_span): litellm_request spans with prompt_tokens (inclusive, Anthropic's too), cache and reasoning counts only in metadata.usage_object (usage_patterns), own cost in gen_ai.cost.*"
   - name: vercel-ai-sdk
     scope: ai
     provider: anthropic
@@ -149,98 +154,92 @@ emitters:
     input_tokens: inclusive
     reports: [input, output, cache_read, cache_write]
     keys: [vercel_ai, otel_genai, otel_genai_deprecated]
-    seen_in: "ai 6.0.325 + @ai-sdk/anthropic 3.0.140, recorded (tests/fixtures/emitters/vercel_ai_v6.jsonl): inputTokens = noCacheTokens + cacheReadTokens + cacheWriteTokens"
+    seen_in: "ai 6.0.325 + @ai-sdk/anthropic 3.0.140, recorded (vercel_ai_v6): inputTokens = noCacheTokens + cacheReadTokens + cacheWriteTokens"
   - name: vercel-ai-sdk
     scope: ai
     provider: anthropic
     input_tokens: exclusive
     reports: [input, output]
     keys: [vercel_ai, otel_genai, otel_genai_deprecated]
-    seen_in: "ai 5.0.277 + @ai-sdk/anthropic 2.0.112 and ai 4.3.6 + @ai-sdk/anthropic 1.2.9, package source (dist/index.js: inputTokens / promptTokens = usage.input_tokens, exclusive; v5 adds cachedInputTokens; writes only in providerMetadata); not recorded yet"
+    seen_in: "ai 5.0.277 + @ai-sdk/anthropic 2.0.112 and ai 4.3.6 + @ai-sdk/anthropic 1.2.9, recorded (vercel_ai_v5, vercel_ai_v4) and package source (dist/index.js: inputTokens / promptTokens = usage.input_tokens, exclusive; v5 adds cachedInputTokens; writes only in ai.response.providerMetadata)"
   - name: vercel-ai-sdk
     scope: ai
     input_tokens: inclusive
     reports: [input, output]
     keys: [vercel_ai, otel_genai, otel_genai_deprecated]
-    seen_in: "ai 6.0.325 recorded (tests/fixtures/emitters/vercel_ai_v6.jsonl: inputTokens includes inputTokenDetails.cacheReadTokens and cacheWriteTokens); v4.3 / v5.0 package source (v4 no cache or reasoning, v5 cachedInputTokens and reasoningTokens, when the provider returns them)"
-  - name: pydantic-ai
-    scope: pydantic-ai
+    seen_in: "ai 6.0.325 / 5.0.277 / 4.3.6 with @ai-sdk/openai, recorded (vercel_ai_v6, _v5, _v4): v4 no cache or reasoning, v5 cachedInputTokens and reasoningTokens, v6 token details, each only when the provider returns them"
+  - name: anthropic-sdk
+    scope: com.anthropic.sdk.python
     input_tokens: inclusive
-    reports: [input, output, cache_read, cache_write, reasoning]
-    keys: [otel_genai]
-    seen_in: "pydantic-ai 0.4.x, package source and the demo generator (cache_read and reasoning written only when non-zero); not recorded yet"
-  - name: logfire
-    scope: logfire.openai
-    input_tokens: inclusive
-    reports: [input, output]
-    keys: [otel_genai, otel_genai_deprecated]
-    seen_in: "logfire 3.x, package source (openai integration: gen_ai.usage.input_tokens / output_tokens only); not recorded yet"
-  - name: logfire
-    scope: logfire.anthropic
-    input_tokens: exclusive
-    reports: [input, output]
-    keys: [otel_genai, otel_genai_deprecated]
-    seen_in: "logfire 3.x, package source (anthropic integration copies usage.input_tokens, exclusive); not recorded yet"
+    reports: [input, output, cache_read, cache_write, cache_write_1h, reasoning]
+    keys: [otel_genai, otel_genai_deprecated, anthropic_sdk]
+    seen_in: "anthropic 2.15.0 (its own spans), recorded (anthropic_sdk): input_tokens = input + cache read + cache write, cache_write.input_tokens, anthropic.usage.cache_creation.ephemeral_1h_input_tokens, reasoning when non-zero"
   - name: google-genai
     scope: opentelemetry.instrumentation.google_genai
     input_tokens: inclusive
-    reports: [input, output]
+    reports: [input, output, cache_read, reasoning]
     keys: [otel_genai]
-    seen_in: "opentelemetry-instrumentation-google-genai 0.3b0, package source (prompt_token_count, which includes cached_content_token_count; no cached count written); not recorded yet"
-  - name: openinference
-    scope: openinference.instrumentation.langchain
-    input_tokens: inclusive
-    reports: [input, output]
-    keys: [openinference]
-    seen_in: "openinference-instrumentation-langchain 0.1.43, package source and the demo generator (prompt_details.cache_read / cache_write when LangChain's usage_metadata has them); not recorded yet"
+    seen_in: "opentelemetry-instrumentation-google-genai 1.3b0 (google-genai 2.34.0), recorded (google_genai): promptTokenCount (includes cachedContentTokenCount), output includes thoughts, cache read and reasoning only when non-zero"
   - name: openinference
     scope: openinference.instrumentation.openai
     input_tokens: inclusive
     reports: [input, output, cache_read, reasoning]
     keys: [openinference]
-    seen_in: "openinference-instrumentation-openai 0.1.x, package source; not recorded yet"
+    seen_in: "openinference-instrumentation-openai 0.1.66, recorded (openinference_openai)"
   - name: openinference
-    scope: openinference.instrumentation.anthropic
-    input_tokens: inclusive
-    reports: [input, output, cache_read, cache_write]
-    keys: [openinference]
-    seen_in: "openinference-instrumentation-anthropic 0.1.x, package source (prompt = input + cache read + cache write); not recorded yet"
-  - name: langchain
-    scope: langsmith
+    scope: openinference.instrumentation.langchain
     input_tokens: inclusive
     reports: [input, output]
-    keys: [otel_genai, otel_genai_deprecated]
-    seen_in: "langsmith 0.3.x OTel export, package source; not recorded yet"
+    keys: [openinference]
+    seen_in: "openinference-instrumentation-langchain 0.1.43, package source and the demo generator (prompt_details.cache_read / cache_write only when LangChain's usage_metadata has them, no 1-hour split); not recorded yet"
+  - name: openllmetry
+    scope: opentelemetry.instrumentation.openai.v1
+    input_tokens: inclusive
+    reports: [input, output, cache_read, reasoning]
+    keys: [otel_genai, otel_genai_deprecated, openllmetry]
+    seen_in: "opentelemetry-instrumentation-openai (traceloop) 0.62.4, recorded (openllmetry_openai): cache_read.input_tokens and reasoning_tokens when the response has them"
+  - name: openllmetry
+    scope: opentelemetry.instrumentation.anthropic
+    input_tokens: inclusive
+    reports: [input, output, cache_read, cache_write]
+    keys: [otel_genai, otel_genai_deprecated, openllmetry]
+    seen_in: "opentelemetry-instrumentation-anthropic (traceloop) 0.62.4, recorded (openllmetry_anthropic): input_tokens = input + cache read + cache creation, no 1-hour split"
   - name: openllmetry
     scope: opentelemetry.instrumentation.openai
     input_tokens: inclusive
     reports: [input, output, cache_read, reasoning]
     keys: [otel_genai_deprecated, openllmetry, otel_genai]
-    seen_in: "opentelemetry-instrumentation-openai (traceloop) 0.40.14, package source and the demo generator (cache_read_input_tokens, reasoning_tokens when non-zero); not recorded yet"
-  - name: openllmetry
-    scope: opentelemetry.instrumentation.anthropic
-    input_tokens: inclusive
-    reports: [input, output, cache_read, cache_write, cache_write_1h]
-    keys: [otel_genai_deprecated, openllmetry, otel_genai]
-    seen_in: "opentelemetry-instrumentation-anthropic (traceloop) 0.40.14, package source and the demo generator (prompt_tokens = input + cache read + cache creation); not recorded yet"
+    seen_in: "the scope name the demo generator gives OpenLLMetry 0.40.14's openai spans (llm_cost/generate.py; recorded 0.62.4 uses opentelemetry.instrumentation.openai.v1)"
   - name: openllmetry
     scope: opentelemetry.instrumentation.google_generativeai
     input_tokens: inclusive
     reports: [input, output]
     keys: [otel_genai_deprecated, openllmetry]
     seen_in: "opentelemetry-instrumentation-google-generativeai (traceloop) 0.40.14, package source and the demo generator; not recorded yet"
-  - name: openllmetry
-    scope: opentelemetry.instrumentation.bedrock
+  - name: pydantic-ai
+    scope: pydantic-ai
+    input_tokens: inclusive
+    reports: [input, output, cache_read, cache_write, reasoning]
+    keys: [otel_genai]
+    seen_in: "pydantic-ai 0.4.x, package source and the demo generator (cache_read and reasoning written only when non-zero); not recorded yet (tests/emitters/pydantic_ai)"
+  - name: logfire
+    scope: logfire.openai
+    input_tokens: inclusive
+    reports: [input, output]
+    keys: [otel_genai, otel_genai_deprecated]
+    seen_in: "logfire 3.x, package source (openai integration: input and output tokens only); not recorded yet"
+  - name: logfire
+    scope: logfire.anthropic
     input_tokens: exclusive
     reports: [input, output]
-    keys: [otel_genai_deprecated, openllmetry]
-    seen_in: "opentelemetry-instrumentation-bedrock (traceloop) 0.40.x, package source (Converse inputTokens, exclusive); not recorded yet"
-  - name: anthropic-sdk
-    scope: com.anthropic.sdk.python
+    keys: [otel_genai, otel_genai_deprecated]
+    seen_in: "logfire 3.x, package source (anthropic integration copies usage.input_tokens, exclusive); not recorded yet"
+  - name: langchain
+    scope: langsmith
     input_tokens: inclusive
-    reports: [input, output, cache_read, cache_write]
-    keys: [otel_genai]
-    seen_in: "the Anthropic SDK's own spans as the demo generator writes them (llm_cost/generate.py); no release of the anthropic package emits spans itself: kept for hand-wired SDK wrappers"
+    reports: [input, output]
+    keys: [otel_genai, otel_genai_deprecated]
+    seen_in: "langsmith 0.3.x OTel export, package source; not recorded yet"
 {% endset %}
 {{ return(fromyaml(registry_yaml)) }}
 {% endmacro %}
