@@ -6,7 +6,8 @@
       the union of every family's keys in file order (first non-null wins): a new spelling is one line here.
       usage_patterns: usage written inside a text attribute (LiteLLM's Python repr), read with a regex whose
       first group is the count (patterns avoid quotes and backslashes so one literal serves DuckDB and BigQuery).
-    emitters: one row per instrumentation, matched by instrumentation scope name and, where the same scope
+    emitters: one row per instrumentation, matched by instrumentation scope name (a row without one matches any scope,
+      by its requires_key alone) and, where the same scope
       counts differently per provider, by provider (normalised, as in fct_span_costs; a row without one matches
       any) and, where one scope name spans versions that count differently, by a key only the newer one writes
       (requires_key). The first matching row wins, so specific rows come before the scope's catch-all.
@@ -82,6 +83,9 @@ conventions:
   # LiteLLM's OTel callback: its own cost under gen_ai.cost.*, cache detail only inside metadata.usage_object.
   litellm:
     reported_cost: [gen_ai.cost.total_cost]
+  # pydantic-ai: provider usage details under gen_ai.usage.details.* (OpenAI reasoning, Anthropic thinking).
+  pydantic_ai:
+    reasoning: [gen_ai.usage.details.reasoning_tokens, gen_ai.usage.details.thinking_tokens]
   # The Anthropic SDK's own spans: the 1-hour part of cache writes under its own namespace.
   anthropic_sdk:
     cache_write_1h: [anthropic.usage.cache_creation.ephemeral_1h_input_tokens]
@@ -147,6 +151,12 @@ emitters:
     reports: [input, output]
     keys: [otel_genai, otel_genai_deprecated, litellm]
     seen_in: "litellm 1.110.2, recorded (litellm__request_span): litellm_request spans with prompt_tokens (inclusive, Anthropic's too), cache and reasoning counts only in metadata.usage_object (usage_patterns), own cost in gen_ai.cost.*"
+  - name: litellm
+    requires_key: metadata.usage_object
+    input_tokens: inclusive
+    reports: [input, output]
+    keys: [otel_genai, otel_genai_deprecated, litellm]
+    seen_in: "litellm 1.110.2 default mode, recorded (litellm): its attributes land on the caller's own span (any scope), recognised by metadata.usage_object; a raw_gen_ai_request child holds the provider's usage but is no call"
   - name: vercel-ai-sdk
     scope: ai
     provider: anthropic
@@ -203,7 +213,7 @@ emitters:
     input_tokens: inclusive
     reports: [input, output, cache_read, cache_write]
     keys: [otel_genai, otel_genai_deprecated, openllmetry]
-    seen_in: "opentelemetry-instrumentation-anthropic (traceloop) 0.62.4, recorded (openllmetry_anthropic): input_tokens = input + cache read + cache creation, no 1-hour split"
+    seen_in: "opentelemetry-instrumentation-anthropic (traceloop) 0.62.4, recorded (openllmetry_anthropic): input_tokens = input + cache read + cache creation, no 1-hour split; streaming output counts message_start's token too (43 for 42)"
   - name: openllmetry
     scope: opentelemetry.instrumentation.openai
     input_tokens: inclusive
@@ -220,8 +230,8 @@ emitters:
     scope: pydantic-ai
     input_tokens: inclusive
     reports: [input, output, cache_read, cache_write, reasoning]
-    keys: [otel_genai]
-    seen_in: "pydantic-ai 0.4.x, package source and the demo generator (cache_read and reasoning written only when non-zero); not recorded yet (tests/emitters/pydantic_ai)"
+    keys: [otel_genai, pydantic_ai]
+    seen_in: "pydantic-ai 2.31.1, recorded (pydantic_ai): input_tokens includes cache read and creation, cache keys and gen_ai.usage.details.reasoning_tokens / thinking_tokens when the provider returns them, no 1-hour split; operation.cost as its own cost"
   - name: logfire
     scope: logfire.openai
     input_tokens: inclusive
@@ -274,7 +284,8 @@ emitters:
 {% macro emitter_case(field, scope_expr, provider_expr, attributes_column) %}
     case
         {%- for emitter in emitter_registry()['emitters'] %}
-        when {{ scope_expr }} = '{{ emitter['scope'] }}'
+        when true
+            {%- if emitter.get('scope') %} and {{ scope_expr }} = '{{ emitter['scope'] }}'{% endif %}
             {%- if emitter.get('provider') %} and {{ provider_expr }} = '{{ emitter['provider'] }}'{% endif %}
             {%- if emitter.get('requires_key') %} and {{ llm_cost.attr(attributes_column, emitter['requires_key']) }} is not null{% endif %}
             then {% if field.startswith('reports:') %}{{ 'true' if field[8:] in emitter['reports'] else 'false' }}{% else %}'{{ emitter[field] }}'{% endif %}
