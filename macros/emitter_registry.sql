@@ -279,18 +279,31 @@ emitters:
     {%- if parts | length == 1 -%}{{ parts[0] }}{%- else -%}coalesce({{ parts | join(', ') }}){%- endif -%}
 {% endmacro %}
 
-{#- A case over (scope_name, provider, requires_key) returning one field of the first matching emitter row.
-    field: name | input_tokens (a string literal) or reports:<bucket> (true/false); null when no row matches. -#}
-{% macro emitter_case(field, scope_expr, provider_expr, attributes_column) %}
+{#- The position of the first emitter row a span matches (scope name, provider, requires_key), null when none:
+    computed once per span, then emitter_field reads the row's fields from it. -#}
+{% macro emitter_row_match(scope_expr, provider_expr, attributes_column) %}
     case
         {%- for emitter in emitter_registry()['emitters'] %}
         when true
             {%- if emitter.get('scope') %} and {{ scope_expr }} = '{{ emitter['scope'] }}'{% endif %}
             {%- if emitter.get('provider') %} and {{ provider_expr }} = '{{ emitter['provider'] }}'{% endif %}
             {%- if emitter.get('requires_key') %} and {{ llm_cost.attr(attributes_column, emitter['requires_key']) }} is not null{% endif %}
-            then {% if field.startswith('reports:') %}{{ 'true' if field[8:] in emitter['reports'] else 'false' }}{% else %}'{{ emitter[field] }}'{% endif %}
+            then {{ loop.index }}
         {%- endfor %}
     end
+{% endmacro %}
+
+{#- One field of the matched emitter row: name | input_tokens (a string, null when unmatched) or reports:<bucket>
+    (true/false, false when unmatched). -#}
+{% macro emitter_field(field, row_expr) %}
+    {%- set emitters = emitter_registry()['emitters'] -%}
+    {%- if field.startswith('reports:') -%}
+        {%- set rows = [] -%}
+        {%- for emitter in emitters if field[8:] in emitter['reports'] -%}{%- do rows.append(emitters.index(emitter) + 1) -%}{%- endfor -%}
+        {%- if rows -%}coalesce({{ row_expr }} in ({{ rows | join(', ') }}), false){%- else -%}false{%- endif -%}
+    {%- else -%}
+        case {{ row_expr }}{% for emitter in emitters %} when {{ loop.index }} then '{{ emitter[field] }}'{% endfor %} end
+    {%- endif -%}
 {% endmacro %}
 
 {#- The override var input_token_semantics as a list of rules {service, scope, provider, input_tokens}; the old

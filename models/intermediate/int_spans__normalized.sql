@@ -76,6 +76,8 @@ extracted as (
 classified as (
     select
         *,
+        -- the emitter registry row of the span (macros/emitter_registry.sql), matched once
+        {{ emitter_row_match('scope_name', 'provider', 'span_attributes') }} as emitter_row,
         coalesce(
             otel_operation,
             case openinference_kind
@@ -130,8 +132,8 @@ buckets as (
             {%- endfor %}
             else null
         end as configured_input_semantics,
-        {{ emitter_case('name', 'scope_name', 'provider', 'span_attributes') }} as emitter_name,
-        {{ emitter_case('input_tokens', 'scope_name', 'provider', 'span_attributes') }} as registered_input_semantics,
+        {{ emitter_field('name', 'emitter_row') }} as emitter_name,
+        {{ emitter_field('input_tokens', 'emitter_row') }} as registered_input_semantics,
         -- a bucket is reported when the span carries it (a zero counts), or when the span reports usage and its
         -- emitter writes that bucket whenever the provider returns it (omitting zeros); input and output only when present
         reported_input_tokens is not null as is_input_reported,
@@ -140,7 +142,7 @@ buckets as (
         reported_{{ bucket }}_tokens is not null
             or (
                 (reported_input_tokens is not null or reported_output_tokens is not null)
-                and coalesce({{ emitter_case('reports:' ~ bucket, 'scope_name', 'provider', 'span_attributes') }}, false)
+                and {{ emitter_field('reports:' ~ bucket, 'emitter_row') }}
             ) as is_{{ bucket }}_reported,
         {%- endfor %}
         coalesce(reported_input_tokens, 0) as input_tokens_raw,
