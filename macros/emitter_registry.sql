@@ -282,6 +282,14 @@ emitters:
 {#- The position of the first emitter row a span matches (scope name, provider, requires_key), null when none:
     computed once per span, then emitter_field reads the row's fields from it. -#}
 {% macro emitter_row_match(scope_expr, provider_expr, attributes_column) %}
+    {%- for emitter in emitter_registry()['emitters'] -%}
+        {%- if not (emitter.get('scope') or emitter.get('requires_key'))
+            or emitter.get('input_tokens') not in ['inclusive', 'exclusive']
+            or (emitter.get('reports', []) | reject('in', usage_buckets()) | list)
+            or not emitter.get('seen_in') -%}
+            {{ exceptions.raise_compiler_error("emitter registry row " ~ loop.index ~ " (" ~ emitter.get('name') ~ "): needs scope or requires_key, input_tokens inclusive | exclusive, reports among " ~ usage_buckets() ~ " and seen_in") }}
+        {%- endif -%}
+    {%- endfor %}
     case
         {%- for emitter in emitter_registry()['emitters'] %}
         when true
@@ -317,8 +325,9 @@ emitters:
         {%- endfor -%}
     {%- else -%}
         {%- for rule in setting or [] -%}
-            {%- if rule.get('input_tokens') not in ['inclusive', 'exclusive'] -%}
-                {{ exceptions.raise_compiler_error("input_token_semantics: each rule needs input_tokens: inclusive | exclusive, got " ~ rule) }}
+            {%- if rule.get('input_tokens') not in ['inclusive', 'exclusive']
+                or not (rule.get('service') or rule.get('scope') or rule.get('provider')) -%}
+                {{ exceptions.raise_compiler_error("input_token_semantics: each rule needs service, scope or provider and input_tokens: inclusive | exclusive, got " ~ rule) }}
             {%- endif -%}
             {%- do rules.append(rule) -%}
         {%- endfor -%}

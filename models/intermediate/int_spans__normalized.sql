@@ -122,6 +122,7 @@ buckets as (
         operation = 'invoke_agent' as is_agent_span,
         operation = 'execute_tool' as is_tool_span,
         -- input semantics by precedence: the override var, then the emitter registry, then detection (below)
+        {% if semantics_overrides -%}
         case
             {%- for rule in semantics_overrides %}
             when true
@@ -130,8 +131,10 @@ buckets as (
                 {%- if rule.get('provider') %} and provider = '{{ rule['provider'] }}'{% endif %}
                 then '{{ rule['input_tokens'] }}'
             {%- endfor %}
-            else null
-        end as configured_input_semantics,
+        end
+        {%- else -%}
+        cast(null as {{ type_string() }})
+        {%- endif %} as configured_input_semantics,
         {{ emitter_field('name', 'emitter_row') }} as emitter_name,
         {{ emitter_field('input_tokens', 'emitter_row') }} as registered_input_semantics,
         -- a bucket is reported when the span carries it (a zero counts), or when the span reports usage and its
