@@ -100,7 +100,7 @@ classified as (
             case openllmetry_request_type
                 when 'completion' then 'text_completion'
                 when 'embedding' then 'embeddings'
-                -- LiteLLM's call types (its async variants)
+                -- LiteLLM call types (async variants too)
                 when 'acompletion' then 'text_completion'
                 when 'aembedding' then 'embeddings'
                 else openllmetry_request_type
