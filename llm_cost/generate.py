@@ -943,7 +943,7 @@ class PlantGen(Gen):
 def planted_calls(g: Gen, t0: int, service: str, feature: str, tenant: str, model: str,
                   calls: list[tuple[int, int]]) -> Run:
     """Hand-written spans (OTel GenAI names): a job root carrying feature and tenant, one chat span per
-    (input tokens, output tokens), no cache."""
+    (input tokens, output tokens), no cache - said as zero cache counts, so the pricing knows none was billed."""
     run = Run(g.trace_id(), service, g.resource(service))
     user = f"{tenant}-user-000"
     root = run.span(g, None, "planted_job", INTERNAL, t0, 0, "acme", [
@@ -954,7 +954,8 @@ def planted_calls(g: Gen, t0: int, service: str, feature: str, tenant: str, mode
         s = run.span(g, root, f"chat {m.request}", CLIENT, t, t + g.latency(output_tokens), "acme", [
             S("gen_ai.operation.name", "chat"), S("gen_ai.provider.name", m.provider),
             S("gen_ai.request.model", m.request), S("gen_ai.response.model", m.response),
-            I("gen_ai.usage.input_tokens", input_tokens), I("gen_ai.usage.output_tokens", output_tokens)])
+            I("gen_ai.usage.input_tokens", input_tokens), I("gen_ai.usage.output_tokens", output_tokens),
+            I("gen_ai.usage.cache_read.input_tokens", 0), I("gen_ai.usage.cache_creation.input_tokens", 0)])
         run.calls.append(Call(s, m, Usage(uncached=input_tokens, output=output_tokens), ctx))
         t = s.end + g.gap()
     root.end = t + g.gap()

@@ -27,7 +27,8 @@ daily as (
         coalesce(sum(cost_usd), cast(0 as {{ money_type() }})) as cost_usd,
         sum(reported_cost_usd) as reported_cost_usd,
         sum(case when is_priced then 0 else 1 end) as unpriced_calls,
-        sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens
+        sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens,
+        sum(case when unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage
     from span_costs
     group by day, {{ dimension }}
 ),
@@ -50,7 +51,8 @@ final as (
         {{ money_split('cost_usd', 'runs') }} as cost_per_run_usd,
         reported_cost_usd,
         unpriced_calls,
-        unpriced_tokens
+        unpriced_tokens,
+        calls_with_unreported_usage
     from daily
 )
 

@@ -51,3 +51,14 @@
 {% macro unix_micros(expr) %}{{ return(adapter.dispatch('unix_micros', 'llm_cost')(expr)) }}{% endmacro %}
 {% macro default__unix_micros(expr) %}epoch_us({{ expr }}){% endmacro %}
 {% macro bigquery__unix_micros(expr) %}unix_micros({{ expr }}){% endmacro %}
+
+{#- The first capture group of a regex over a string, null when it does not match (DuckDB returns '' then).
+    Patterns are plain literals without quotes or backslashes, valid in both dialects. -#}
+{% macro regex_capture(value, pattern) %}{{ return(adapter.dispatch('regex_capture', 'llm_cost')(value, pattern)) }}{% endmacro %}
+{% macro default__regex_capture(value, pattern) %}nullif(regexp_extract({{ value }}, '{{ pattern }}', 1), ''){% endmacro %}
+{% macro bigquery__regex_capture(value, pattern) %}regexp_extract({{ value }}, '{{ pattern }}'){% endmacro %}
+
+{#- The non-null values of a list of string expressions joined by a separator; null when every one is null. -#}
+{% macro join_non_null(expressions, separator) %}{{ return(adapter.dispatch('join_non_null', 'llm_cost')(expressions, separator)) }}{% endmacro %}
+{% macro default__join_non_null(expressions, separator) %}nullif(concat_ws('{{ separator }}', {{ expressions | join(', ') }}), ''){% endmacro %}
+{% macro bigquery__join_non_null(expressions, separator) %}nullif(array_to_string([{{ expressions | join(', ') }}], '{{ separator }}'), ''){% endmacro %}

@@ -124,6 +124,7 @@ final as (
         status_code,
 
         -- tokens
+        emitter_name,
         input_semantics,
         uncached_input_tokens,
         cache_read_tokens,
@@ -131,6 +132,12 @@ final as (
         cache_write_1h_tokens,
         output_tokens,
         reasoning_tokens,
+        is_input_reported,
+        is_output_reported,
+        is_cache_read_reported,
+        is_cache_write_reported,
+        is_cache_write_1h_reported,
+        is_reasoning_reported,
         reported_cost_usd,
 
         -- attribution

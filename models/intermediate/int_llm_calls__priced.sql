@@ -1,7 +1,9 @@
 {#- Each call with its price row and cost (CONTRACT section 4).
     The row is picked by provider, model (response model first, then request model), service tier
     (falling back to standard, flagged), long-context tier (the highest min_input_tokens the call's total
-    input exceeds) and the call's start time within [effective_from, effective_to). -#}
+    input exceeds) and the call's start time within [effective_from, effective_to).
+    A call whose span lacks a bucket the row bills lists it in unreported_usage; cost_bound says what cost_usd
+    then is (docs/conventions.md "Unreported usage"). -#}
 with
 
 calls as (
@@ -47,14 +49,103 @@ priced as (
         on chosen_price.span_id = calls_with_model.span_id
 ),
 
+exclusive_input as (
+    select
+        *,
+        coalesce(input_semantics like 'exclusive%', false) as is_input_exclusive
+    from priced
+),
+
+missing_usage as (
+    -- a bucket is missing when the span did not report it, the price row bills it (reasoning: at a rate of its own;
+    -- with no price row, input and output are taken as billed) and it is not known to be zero: a bucket that would hide
+    -- in a reported pool of 0 tokens (an inclusive input all accounted for, a write total of 0, no output) is 0.
+    -- An is_*_reported left null is not known to be missing.
+    select
+        *,
+        coalesce(not is_input_reported, false) as is_input_missing,
+        coalesce(not is_output_reported and (output_usd_per_mtok is not null or price_fingerprint = 'unpriced'), false) as is_output_missing,
+        coalesce(
+            not is_cache_read_reported and cache_read_usd_per_mtok is not null
+            and (is_input_exclusive or uncached_input_tokens > 0),
+            false
+        ) as is_cache_read_missing,
+        coalesce(
+            not is_cache_write_reported and cache_write_usd_per_mtok is not null
+            and (is_input_exclusive or uncached_input_tokens > 0),
+            false
+        ) as is_cache_write_missing,
+        coalesce(
+            not is_cache_write_1h_reported and cache_write_1h_usd_per_mtok is not null
+            and (
+                case
+                    when is_cache_write_reported then cache_write_tokens > 0
+                    else is_input_exclusive or uncached_input_tokens > 0
+                end
+            ),
+            false
+        ) as is_cache_write_1h_missing,
+        coalesce(not is_reasoning_reported and reasoning_usd_per_mtok <> output_usd_per_mtok and output_tokens > 0, false) as is_reasoning_missing
+    from exclusive_input
+),
+
+bounded_rates as (
+    -- a missing bucket hides in the pool that contains it: cache reads and writes in an inclusive input count,
+    -- the 1-hour part in the write total, reasoning in output. The pool is charged at the dearest rate it may hold
+    -- (so cost_usd is never below the true cost) and the cheapest bounds the overstatement. An exclusive count does
+    -- not contain its cache buckets: missing ones are simply not counted, and nothing bounds that (cost_bound).
+    select
+        *,
+        coalesce(cache_read_usd_per_mtok, input_usd_per_mtok) as cache_read_rate,
+        coalesce(cache_write_usd_per_mtok, input_usd_per_mtok) as cache_write_rate,
+        coalesce(cache_write_1h_usd_per_mtok, input_usd_per_mtok) as cache_write_1h_rate,
+        coalesce(output_usd_per_mtok, 0) as output_rate,
+        coalesce(reasoning_usd_per_mtok, output_usd_per_mtok, 0) as reasoning_rate,
+        not is_input_exclusive and is_cache_read_missing as is_cache_read_in_input,
+        not is_input_exclusive and is_cache_write_missing as is_cache_write_in_input,
+        not is_input_exclusive and is_cache_write_missing and is_cache_write_1h_missing as is_cache_write_1h_in_input,
+        is_cache_write_1h_missing and not is_cache_write_missing as is_cache_write_1h_in_writes
+    from missing_usage
+),
+
+pool_rates as (
+    select
+        *,
+        greatest(
+            input_usd_per_mtok,
+            case when is_cache_read_in_input then cache_read_rate else input_usd_per_mtok end,
+            case when is_cache_write_in_input then cache_write_rate else input_usd_per_mtok end,
+            case when is_cache_write_1h_in_input then cache_write_1h_rate else input_usd_per_mtok end
+        ) as uncached_input_rate,
+        least(
+            input_usd_per_mtok,
+            case when is_cache_read_in_input then cache_read_rate else input_usd_per_mtok end,
+            case when is_cache_write_in_input then cache_write_rate else input_usd_per_mtok end,
+            case when is_cache_write_1h_in_input then cache_write_1h_rate else input_usd_per_mtok end
+        ) as uncached_input_min_rate,
+        case when is_cache_write_1h_in_writes then greatest(cache_write_rate, cache_write_1h_rate) else cache_write_rate end as cache_write_charged_rate,
+        case when is_cache_write_1h_in_writes then least(cache_write_rate, cache_write_1h_rate) else cache_write_rate end as cache_write_min_rate,
+        case when is_reasoning_missing then greatest(output_rate, reasoning_rate) else output_rate end as output_charged_rate,
+        case when is_reasoning_missing then least(output_rate, reasoning_rate) else output_rate end as output_min_rate,
+        {{ join_non_null([
+            "case when is_input_missing then 'input' end",
+            "case when is_output_missing then 'output' end",
+            "case when is_cache_read_missing then 'cache_read' end",
+            "case when is_cache_write_missing then 'cache_write' end",
+            "case when is_cache_write_1h_missing then 'cache_write_1h' end",
+            "case when is_reasoning_missing then 'reasoning' end",
+        ], ',') }} as unreported_usage
+    from bounded_rates
+),
+
 costed as (
     select
         *,
-        case when is_priced then {{ cost_of('uncached_input_tokens', 'input_usd_per_mtok') }} end as uncached_input_cost_usd,
-        case when is_priced then {{ cost_of('cache_read_tokens', 'coalesce(cache_read_usd_per_mtok, input_usd_per_mtok)') }} end as cache_read_cost_usd,
-        case when is_priced then {{ cost_of('cache_write_tokens', 'coalesce(cache_write_usd_per_mtok, input_usd_per_mtok)') }} end as cache_write_cost_usd,
-        case when is_priced then {{ cost_of('cache_write_1h_tokens', 'coalesce(cache_write_1h_usd_per_mtok, input_usd_per_mtok)') }} end as cache_write_1h_cost_usd,
-        case when is_priced then {{ cost_of('output_tokens - reasoning_tokens', 'coalesce(output_usd_per_mtok, 0)') }} end as output_cost_usd,
+        case when is_priced then {{ cost_of('uncached_input_tokens', 'uncached_input_rate') }} end as uncached_input_cost_usd,
+        case when is_priced then {{ cost_of('cache_read_tokens', 'cache_read_rate') }} end as cache_read_cost_usd,
+        case when is_priced then {{ cost_of('cache_write_tokens', 'cache_write_charged_rate') }} end as cache_write_cost_usd,
+        case when is_priced then {{ cost_of('cache_write_1h_tokens', 'cache_write_1h_rate') }} end as cache_write_1h_cost_usd,
+        case when is_priced then {{ cost_of('output_tokens - reasoning_tokens', 'output_charged_rate') }} end as output_cost_usd,
         case when is_priced then {{ cost_of('reasoning_tokens', 'coalesce(reasoning_usd_per_mtok, output_usd_per_mtok, 0)') }} end as reasoning_cost_usd,
         is_priced and (
             (cache_read_tokens > 0 and cache_read_usd_per_mtok is null)
@@ -62,14 +153,31 @@ costed as (
             or (cache_write_1h_tokens > 0 and cache_write_1h_usd_per_mtok is null)
             or price_service_tier <> service_tier
         ) as price_fallback
-    from priced
+    from pool_rates
 ),
 
 final as (
     select
         *,
         uncached_input_cost_usd + cache_read_cost_usd + cache_write_cost_usd
-            + cache_write_1h_cost_usd + output_cost_usd + reasoning_cost_usd as cost_usd
+            + cache_write_1h_cost_usd + output_cost_usd + reasoning_cost_usd as cost_usd,
+        case
+            when not is_priced then null
+            when unreported_usage is null then 'exact'
+            when is_input_missing or is_output_missing
+                or (is_input_exclusive and (is_cache_read_missing or is_cache_write_missing)) then 'lower_bound'
+            else 'upper_bound'
+        end as cost_bound,
+        -- the most cost_usd can exceed the true cost: each pool at its charged rate minus its cheapest possible rate
+        case
+            when not is_priced then null
+            when unreported_usage is null then cast(0 as {{ money_type() }})
+            when is_input_missing or is_output_missing
+                or (is_input_exclusive and (is_cache_read_missing or is_cache_write_missing)) then null
+            else {{ cost_of('uncached_input_tokens', '(uncached_input_rate - uncached_input_min_rate)') }}
+                + {{ cost_of('cache_write_tokens', '(cache_write_charged_rate - cache_write_min_rate)') }}
+                + {{ cost_of('output_tokens - reasoning_tokens', '(output_charged_rate - output_min_rate)') }}
+        end as max_overstatement_usd
     from costed
 )
 

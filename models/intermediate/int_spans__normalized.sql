@@ -1,7 +1,7 @@
 {#- One row per staged span, with every convention of docs/conventions.md read into one vocabulary:
     operation, provider, models, token buckets, reported cost and the span's own attribution values.
     No tree walk and no joins here; int_spans__tree does the inheritance. -#}
-{%- set semantics = get_setting('input_token_semantics', {}) -%}
+{%- set semantics_overrides = input_semantics_overrides() -%}
 {%- set call_operations = provider_call_operations() -%}
 
 with
@@ -23,6 +23,7 @@ extracted as (
         started_at,
         ended_at,
         loaded_at,
+        span_attributes,
 
         -- what the span is, in each convention's words
         lower({{ attr('span_attributes', 'gen_ai.operation.name') }}) as otel_operation,
@@ -39,22 +40,19 @@ extracted as (
             ~ ', ' ~ attr_coalesce('span_attributes', ['llm.provider', 'llm.system'])
             ~ ', ' ~ part_before(attr('span_attributes', 'ai.model.provider'), '.') ~ ')'
         ) }} as provider,
-        lower(trim({{ attr_coalesce('span_attributes', ['gen_ai.request.model', 'llm.model_name', 'embedding.model_name', 'ai.model.id', 'llm.request.model']) }})) as request_model,
-        lower(trim({{ attr_coalesce('span_attributes', ['gen_ai.response.model', 'ai.response.model', 'llm.response.model']) }})) as response_model,
-        {{ attr_coalesce('span_attributes', ['gen_ai.response.id', 'llm.response.id', 'ai.response.id']) }} as response_id,
-        lower({{ attr_coalesce('span_attributes', ['gen_ai.openai.response.service_tier', 'gen_ai.openai.request.service_tier', 'openai.response.service_tier', 'gen_ai.request.service_tier']) }}) as reported_service_tier,
+        lower(trim({{ attr_coalesce('span_attributes', convention_keys('request_model')) }})) as request_model,
+        lower(trim({{ attr_coalesce('span_attributes', convention_keys('response_model')) }})) as response_model,
+        {{ attr_coalesce('span_attributes', convention_keys('response_id')) }} as response_id,
+        lower({{ attr_coalesce('span_attributes', convention_keys('service_tier')) }}) as reported_service_tier,
 
-        -- usage as emitted
-        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens', 'llm.token_count.prompt', 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'llm.usage.prompt_tokens', 'ai.usage.tokens']) }} as reported_input_tokens,
-        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens', 'llm.token_count.completion', 'ai.usage.outputTokens', 'ai.usage.completionTokens', 'llm.usage.completion_tokens']) }} as reported_output_tokens,
-        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens', 'llm.token_count.prompt_details.cache_read', 'ai.usage.cachedInputTokens']) }} as reported_cache_read_tokens,
-        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens', 'gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.cache_write_input_tokens', 'llm.token_count.prompt_details.cache_write']) }} as reported_cache_write_tokens,
-        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.cache_creation.ephemeral_1h_input_tokens', 'gen_ai.usage.cache_write_1h.input_tokens']) }} as reported_cache_write_1h_tokens,
-        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens', 'llm.token_count.completion_details.reasoning', 'ai.usage.reasoningTokens']) }} as reported_reasoning_tokens,
-        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.usage.total_tokens', 'llm.token_count.total', 'llm.usage.total_tokens', 'ai.usage.totalTokens']) }} as reported_total_tokens,
-        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.aggregated_usage.input_tokens']) }} as aggregated_input_tokens,
-        {{ attr_bigint_coalesce('span_attributes', ['gen_ai.aggregated_usage.output_tokens']) }} as aggregated_output_tokens,
-        {{ safe_money(attr_coalesce('span_attributes', ['gen_ai.usage.cost', 'app.llm.cost_usd', 'llm.cost.total', 'operation.cost'])) }} as reported_cost_usd,
+        -- usage as emitted (keys and text patterns from the emitter registry); null when the span does not say
+        {%- for bucket in usage_buckets() %}
+        {{ usage_bucket_count('span_attributes', bucket) }} as reported_{{ bucket }}_tokens,
+        {%- endfor %}
+        {{ attr_bigint_coalesce('span_attributes', convention_keys('total')) }} as reported_total_tokens,
+        {{ attr_bigint_coalesce('span_attributes', convention_keys('aggregated_input')) }} as aggregated_input_tokens,
+        {{ attr_bigint_coalesce('span_attributes', convention_keys('aggregated_output')) }} as aggregated_output_tokens,
+        {{ safe_money(attr_coalesce('span_attributes', convention_keys('reported_cost'))) }} as reported_cost_usd,
 
         -- the span's own attribution values (inheritance happens in int_spans__tree)
         {{ attr_coalesce('span_attributes', get_setting('feature_keys')) }} as span_feature,
@@ -66,18 +64,20 @@ extracted as (
         {{ attr_coalesce('span_attributes', get_setting('conversation_keys')) }} as span_conversation_id,
         {{ attr_coalesce('resource_attributes', get_setting('conversation_keys')) }} as resource_conversation_id,
         {{ attr_bigint_coalesce('span_attributes', ['gen_ai.agent.step']) }} as span_step,
-        {{ attr_coalesce('span_attributes', ['gen_ai.agent.name', 'agent.name', 'traceloop.entity.name']) }} as span_agent_name,
+        {{ attr_coalesce('span_attributes', convention_keys('agent_name')) }} as span_agent_name,
         coalesce(
-            {{ attr_coalesce('span_attributes', ['gen_ai.agent.version', 'agent.version']) }},
+            {{ attr_coalesce('span_attributes', convention_keys('agent_version')) }},
             {{ attr('resource_attributes', 'service.version') }}
         ) as span_agent_version,
-        {{ attr_coalesce('span_attributes', ['gen_ai.tool.name', 'tool.name', 'ai.toolCall.name', 'traceloop.entity.name']) }} as span_tool_name
+        {{ attr_coalesce('span_attributes', convention_keys('tool_name')) }} as span_tool_name
     from spans
 ),
 
 classified as (
     select
         *,
+        -- the emitter registry row of the span (macros/emitter_registry.sql), matched once
+        {{ emitter_row_match('scope_name', 'provider', 'span_attributes') }} as emitter_row,
         coalesce(
             otel_operation,
             case openinference_kind
@@ -100,6 +100,9 @@ classified as (
             case openllmetry_request_type
                 when 'completion' then 'text_completion'
                 when 'embedding' then 'embeddings'
+                -- LiteLLM call types (async variants too)
+                when 'acompletion' then 'text_completion'
+                when 'aembedding' then 'embeddings'
                 else openllmetry_request_type
             end,
             case traceloop_kind
@@ -118,10 +121,33 @@ buckets as (
         operation in ({% for op in call_operations %}'{{ op }}'{% if not loop.last %}, {% endif %}{% endfor %}) as is_provider_call,
         operation = 'invoke_agent' as is_agent_span,
         operation = 'execute_tool' as is_tool_span,
-        case service_name
-            {% for service, mode in semantics.items() %}when '{{ service }}' then '{{ mode }}'
-            {% endfor %}else null
-        end as configured_input_semantics,
+        -- input semantics by precedence: the override var, then the emitter registry, then detection (below)
+        {% if semantics_overrides -%}
+        case
+            {%- for rule in semantics_overrides %}
+            when true
+                {%- if rule.get('service') %} and service_name = '{{ rule['service'] }}'{% endif %}
+                {%- if rule.get('scope') %} and scope_name = '{{ rule['scope'] }}'{% endif %}
+                {%- if rule.get('provider') %} and provider = '{{ rule['provider'] }}'{% endif %}
+                then '{{ rule['input_tokens'] }}'
+            {%- endfor %}
+        end
+        {%- else -%}
+        cast(null as {{ type_string() }})
+        {%- endif %} as configured_input_semantics,
+        {{ emitter_field('name', 'emitter_row') }} as emitter_name,
+        {{ emitter_field('input_tokens', 'emitter_row') }} as registered_input_semantics,
+        -- a bucket is reported when the span carries it (a zero counts), or when the span reports usage and its
+        -- emitter writes that bucket whenever the provider returns it (omitting zeros); input and output only when present
+        reported_input_tokens is not null as is_input_reported,
+        reported_output_tokens is not null as is_output_reported,
+        {%- for bucket in usage_buckets()[2:] %}
+        reported_{{ bucket }}_tokens is not null
+            or (
+                (reported_input_tokens is not null or reported_output_tokens is not null)
+                and {{ emitter_field('reports:' ~ bucket, 'emitter_row') }}
+            ) as is_{{ bucket }}_reported,
+        {%- endfor %}
         coalesce(reported_input_tokens, 0) as input_tokens_raw,
         greatest(coalesce(reported_cache_read_tokens, 0), 0) as cache_read_tokens,
         greatest(coalesce(reported_cache_write_1h_tokens, 0), 0) as cache_write_1h_tokens,
@@ -138,6 +164,8 @@ semantics as (
         case
             when configured_input_semantics = 'exclusive' then 'exclusive_configured'
             when configured_input_semantics = 'inclusive' then 'inclusive'
+            when registered_input_semantics = 'exclusive' then 'exclusive_registered'
+            when registered_input_semantics = 'inclusive' then 'inclusive'
             -- an inclusive count can never be smaller than its cached parts: this emitter copied an exclusive number
             when cache_read_tokens + cache_write_tokens + cache_write_1h_tokens > input_tokens_raw then 'exclusive_inferred'
             else 'inclusive'
@@ -175,6 +203,7 @@ final as (
         end as service_tier,
 
         -- tokens (only meaningful on provider calls)
+        emitter_name,
         input_semantics,
         case
             when input_semantics like 'exclusive%' then greatest(input_tokens_raw, 0)
@@ -186,6 +215,12 @@ final as (
         output_tokens,
         least(reasoning_tokens, output_tokens) as reasoning_tokens,
         reported_total_tokens,
+        is_input_reported,
+        is_output_reported,
+        is_cache_read_reported,
+        is_cache_write_reported,
+        is_cache_write_1h_reported,
+        is_reasoning_reported,
         -- usage found on non-call spans: cross-checks only, never costed
         case when not is_provider_call then coalesce(aggregated_input_tokens, reported_input_tokens) end as aggregate_input_tokens,
         case when not is_provider_call then coalesce(aggregated_output_tokens, reported_output_tokens) end as aggregate_output_tokens,

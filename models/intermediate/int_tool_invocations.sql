@@ -57,7 +57,8 @@ nested as (
         subtree.tool_span_id,
         count(calls.span_id) as nested_calls,
         sum(calls.cost_usd) as nested_cost_usd,
-        sum(case when not calls.is_priced then 1 else 0 end) as nested_unpriced_calls
+        sum(case when not calls.is_priced then 1 else 0 end) as nested_unpriced_calls,
+        sum(case when calls.unreported_usage is null then 0 else 1 end) as nested_calls_with_unreported_usage
     from subtree
     inner join calls
         on calls.trace_id = subtree.trace_id
@@ -72,6 +73,7 @@ trigger_candidates as (
         calls.span_id as triggering_span_id,
         calls.cost_usd as triggering_call_cost_usd,
         calls.is_priced as is_triggering_call_priced,
+        calls.unreported_usage as triggering_call_unreported_usage,
         row_number() over (
             partition by tools.trace_id, tools.tool_span_id
             order by calls.ended_at desc, calls.span_id desc
@@ -109,6 +111,7 @@ final as (
         {{ to_day('tools.started_at') }} as day,
         coalesce(nested.nested_calls, 0) as nested_calls,
         coalesce(nested.nested_unpriced_calls, 0) as nested_unpriced_calls,
+        coalesce(nested.nested_calls_with_unreported_usage, 0) as nested_calls_with_unreported_usage,
         coalesce(nested.nested_cost_usd, cast(0 as {{ money_type() }})) as nested_cost_usd,
         triggers.triggering_span_id,
         coalesce(triggers.tools_triggered, 0) as triggering_call_tools,
@@ -117,7 +120,8 @@ final as (
                 then {{ money_split('triggers.triggering_call_cost_usd', 'triggers.tools_triggered') }}
             else cast(0 as {{ money_type() }})
         end as triggering_cost_usd,
-        coalesce(not triggers.is_triggering_call_priced, false) as is_triggering_call_unpriced
+        coalesce(not triggers.is_triggering_call_priced, false) as is_triggering_call_unpriced,
+        triggers.triggering_call_unreported_usage is not null as is_triggering_call_usage_unreported
     from tools
     left join nested
         on nested.trace_id = tools.trace_id

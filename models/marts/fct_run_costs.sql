@@ -59,6 +59,7 @@ run_calls as (
         sum(reported_cost_usd) as reported_cost_usd,
         sum(case when is_priced then 0 else 1 end) as unpriced_calls,
         sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens,
+        sum(case when unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage,
         count(distinct feature) as features,
         count(distinct tenant_id) as tenants
     from span_costs
@@ -99,6 +100,7 @@ final as (
         run_calls.reported_cost_usd,
         run_calls.unpriced_calls,
         run_calls.unpriced_tokens,
+        run_calls.calls_with_unreported_usage,
         run_calls.features > 1 or run_calls.tenants > 1 as has_mixed_attribution
     from run_calls
     inner join run_spans

@@ -42,6 +42,7 @@ final as (
         price_fingerprint,
 
         -- tokens
+        emitter_name,
         input_semantics,
         uncached_input_tokens,
         cache_read_tokens,
@@ -64,6 +65,9 @@ final as (
         is_priced,
         unpriced_reason,
         price_fallback,
+        unreported_usage,
+        cost_bound,
+        max_overstatement_usd,
 
         -- attribution
         feature,

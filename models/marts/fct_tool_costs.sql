@@ -25,11 +25,13 @@ final as (
         day,
         nested_calls,
         nested_unpriced_calls,
+        nested_calls_with_unreported_usage,
         nested_cost_usd,
         triggering_span_id,
         triggering_call_tools,
         triggering_cost_usd,
         is_triggering_call_unpriced,
+        is_triggering_call_usage_unreported,
         nested_cost_usd + triggering_cost_usd as total_cost_usd
     from tool_invocations
 )

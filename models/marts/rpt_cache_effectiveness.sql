@@ -41,7 +41,12 @@ calls as (
         end as cache_write_at_input_rate_usd,
         case when span_costs.is_priced then
             {{ cost_of('span_costs.total_input_tokens', 'prices.input_usd_per_mtok') }}
-        end as uncached_equivalent_usd
+        end as uncached_equivalent_usd,
+        -- a call whose span hides cache buckets in its uncached input pays the dearest rate they may have (an upper
+        -- bound, fct_span_costs.cost_bound): that margin is neither a saving nor a write premium
+        case when span_costs.is_priced then
+            span_costs.uncached_input_cost_usd - {{ cost_of('span_costs.uncached_input_tokens', 'prices.input_usd_per_mtok') }}
+        end as unreported_usage_premium_usd
     from span_costs
     left join prices
         on prices.provider = span_costs.provider
@@ -71,7 +76,8 @@ grouped as (
         sum(input_cost_usd) as input_cost_usd,
         sum(uncached_equivalent_usd) as uncached_equivalent_usd,
         sum(cache_read_at_input_rate_usd - cache_read_cost_usd) as cache_read_saved_usd,
-        sum(cache_write_cost_usd - cache_write_at_input_rate_usd) as cache_write_premium_usd
+        sum(cache_write_cost_usd - cache_write_at_input_rate_usd) as cache_write_premium_usd,
+        sum(unreported_usage_premium_usd) as unreported_usage_premium_usd
     from calls
     group by day, feature, provider, model
 ),
@@ -97,6 +103,7 @@ final as (
         uncached_equivalent_usd,
         cache_read_saved_usd,
         cache_write_premium_usd,
+        unreported_usage_premium_usd,
         -- negative when cache writes cost more than the reads they enabled saved
         uncached_equivalent_usd - input_cost_usd as saved_usd,
         {{ safe_ratio('uncached_equivalent_usd - input_cost_usd', 'uncached_equivalent_usd') }} as saved_ratio

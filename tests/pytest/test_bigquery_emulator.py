@@ -37,6 +37,7 @@ EMULATOR_ROUNDED_UNIT_TESTS = [
     "priced_response_model_first_and_provider_inferred",
     "normalized_otel_genai_current_and_deprecated_keys",
     "normalized_reported_cost_keys",
+    "normalized_litellm_usage_object_repr",
     "cache_effectiveness_writes_costing_more_than_reads_save_is_negative",
 ]
 # Unit tests of what only exists on DuckDB: the landing folder's reads (stg_otel__file_reads, a Python model
