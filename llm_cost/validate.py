@@ -280,7 +280,8 @@ def build_suites() -> list[Suite]:
                     uncached_equivalent_usd, cache_read_saved_usd, cache_write_premium_usd, saved_usd,
                     total_input_tokens - ({_plus(INPUT_TOKEN_BUCKETS)}) as total_input_residual,
                     saved_usd - (uncached_equivalent_usd - input_cost_usd) as saved_residual_usd,
-                    saved_usd - (cache_read_saved_usd - cache_write_premium_usd - unreported_usage_premium_usd) as saved_split_residual_usd
+                    saved_usd - (cache_read_saved_usd - cache_write_premium_usd - unreported_usage_premium_usd)
+                        as saved_split_residual_usd
                 from {{table}}
             """,
             expectations=[
@@ -294,7 +295,8 @@ def build_suites() -> list[Suite]:
                 *zero("total_input_residual", "total_input_tokens = uncached + cache read + both cache writes"),
                 *between("cache_hit_ratio", 0, 1),
                 *zero("saved_residual_usd", "saved_usd = uncached_equivalent_usd - input_cost_usd"),
-                *zero("saved_split_residual_usd", "saved_usd = cache_read_saved_usd - cache_write_premium_usd - unreported_usage_premium_usd"),
+                *zero("saved_split_residual_usd",
+                      "saved_usd = cache_read_saved_usd - cache_write_premium_usd - unreported_usage_premium_usd"),
             ],
         ),
         Suite(

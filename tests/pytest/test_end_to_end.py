@@ -18,7 +18,6 @@ BUCKETS = ["uncached_input_tokens", "cache_read_tokens", "cache_write_tokens", "
            "reasoning_tokens"]
 CENT = Decimal("0.01")
 # a call's computed cost against its independently priced truth: both are exact decimals
-EXACT = Decimal("0.000000001")
 
 
 def _truth_calls(demo_set: Path) -> list[dict[str, str]]:
@@ -36,7 +35,8 @@ def bounds(built: DbtProject) -> dict[str, tuple]:
 @pytest.fixture(scope="module")
 def truth(demo_set: Path, bounds: dict[str, tuple]) -> list[dict]:
     """Truth calls with an expected cost computed here, from the price seed, by the reference lookup, and the most
-    the mart may overstate it (its max_overstatement_usd: a call whose spans lack a billed bucket costs an upper bound)."""
+    the mart may overstate it (its max_overstatement_usd: a call whose spans lack a billed bucket costs an upper
+    bound)."""
     book = PriceBook(PROJECT_DIR / "seeds" / "model_prices.csv")
     calls = []
     for row in _truth_calls(demo_set):
@@ -54,12 +54,14 @@ def truth(demo_set: Path, bounds: dict[str, tuple]) -> list[dict]:
             reasoning=tokens["reasoning_tokens"],
         )
         over = bounds[row["span_id"]][1] or Decimal(0)
-        calls.append({**row, **tokens, "day": call.started_at.date().isoformat(), "cost": book.cost(call), "over": over})
+        day = call.started_at.date().isoformat()
+        calls.append({**row, **tokens, "day": day, "cost": book.cost(call), "over": over})
     return calls
 
 
 def _rollup(calls: list[dict], key) -> dict:
-    out: dict = defaultdict(lambda: {"calls": 0, "cost": Decimal(0), "over": Decimal(0), "unpriced_calls": 0, **{b: 0 for b in BUCKETS}})
+    out: dict = defaultdict(lambda: {"calls": 0, "cost": Decimal(0), "over": Decimal(0), "unpriced_calls": 0,
+                                     **{b: 0 for b in BUCKETS}})
     for c in calls:
         agg = out[key(c)]
         agg["calls"] += 1
@@ -80,7 +82,7 @@ def _compare(expected: dict, actual: dict, what: str) -> None:
         act = actual[key]
         for field in ["calls", "unpriced_calls", *BUCKETS]:
             assert act[field] == exp[field], f"{what} {key}: {field} {act[field]} != expected {exp[field]}"
-        # exact calls to the cent; a bounded call's cost lies between its true cost and that plus its overstatement bound
+        # exact calls to the cent; a bounded call's cost lies between its true cost and that plus its overstatement
         assert exp["cost"] - CENT < act["cost"] < exp["cost"] + exp["over"] + CENT, \
             f"{what} {key}: cost {act['cost']} outside [{exp['cost']}, {exp['cost'] + exp['over']}]"
 
@@ -135,19 +137,20 @@ def test_span_costs_total_to_the_cent(built: DbtProject, truth: list[dict]) -> N
 
 
 def test_each_call_costs_exactly_or_bounds_its_true_cost(truth: list[dict], bounds: dict[str, tuple]) -> None:
-    """Complete calls cost exactly the truth; a call whose spans lack a billed bucket costs at least the truth and at most
-    its max_overstatement_usd more (the demo's emitters all report input and output, so no cost is a mere floor)."""
-    seen = defaultdict(int)
+    """Complete calls cost exactly the truth; a call whose spans lack a billed bucket costs at least the truth and at
+    most its max_overstatement_usd more (the demo's emitters all report input and output, so no cost is a mere
+    floor)."""
+    seen: defaultdict[str, int] = defaultdict(int)
     for c in truth:
         if c["cost"] is None:
             continue
         cost, over, unreported, bound = bounds[c["span_id"]]
         seen[bound] += 1
         if unreported is None:
-            assert bound == "exact" and over == 0 and abs(cost - c["cost"]) < EXACT, c["span_id"]
+            assert bound == "exact" and over == 0 and cost == c["cost"], (c["span_id"], cost, c["cost"])
         else:
             assert bound == "upper_bound", (c["span_id"], unreported, bound)
-            assert c["cost"] - EXACT < cost < c["cost"] + over + EXACT, (c["span_id"], unreported, cost, c["cost"], over)
+            assert c["cost"] <= cost <= c["cost"] + over, (c["span_id"], unreported, cost, c["cost"], over)
     assert seen["exact"] > 0 and seen["upper_bound"] > 0, dict(seen)
 
 
