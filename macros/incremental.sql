@@ -53,7 +53,8 @@
 
 {#- on-run-end: record the processed state, only when every fct_ mart was built successfully in this invocation. -#}
 {% macro record_build_state(results) %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {#- a --empty build (schemas only) processed no record: recording it would mark them all as processed -#}
+    {%- if not execute or invocation_args_dict.get('empty') -%}{{ return('') }}{%- endif -%}
     {%- set succeeded = [] -%}
     {%- for result in results -%}
         {%- if result.node.resource_type == 'model' and result.node.package_name == 'llm_cost'

@@ -111,18 +111,15 @@ bounded_rates as (
 pool_rates as (
     select
         *,
-        greatest(
+        -- the dearest rate the uncached pool may hide is charged; the cheapest bounds the overstatement
+        {% for bound, column in [('greatest', 'uncached_input_rate'), ('least', 'uncached_input_min_rate')] %}
+        {{ bound }}(
             input_usd_per_mtok,
             case when is_cache_read_in_input then cache_read_rate else input_usd_per_mtok end,
             case when is_cache_write_in_input then cache_write_rate else input_usd_per_mtok end,
             case when is_cache_write_1h_in_input then cache_write_1h_rate else input_usd_per_mtok end
-        ) as uncached_input_rate,
-        least(
-            input_usd_per_mtok,
-            case when is_cache_read_in_input then cache_read_rate else input_usd_per_mtok end,
-            case when is_cache_write_in_input then cache_write_rate else input_usd_per_mtok end,
-            case when is_cache_write_1h_in_input then cache_write_1h_rate else input_usd_per_mtok end
-        ) as uncached_input_min_rate,
+        ) as {{ column }},
+        {% endfor %}
         case when is_cache_write_1h_in_writes then greatest(cache_write_rate, cache_write_1h_rate) else cache_write_rate end as cache_write_charged_rate,
         case when is_cache_write_1h_in_writes then least(cache_write_rate, cache_write_1h_rate) else cache_write_rate end as cache_write_min_rate,
         case when is_reasoning_missing then greatest(output_rate, reasoning_rate) else output_rate end as output_charged_rate,

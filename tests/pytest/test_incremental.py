@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from dbt_runner import InProcessDbt, assert_same_marts, copy_project
+from dbt_runner import PROJECT_DIR, InProcessDbt, assert_same_marts, copy_project
 from llm_cost.generate import generate
 
 
@@ -233,3 +233,19 @@ def test_a_day_emptied_by_a_late_outer_layer_is_cleared(tmp_path: Path) -> None:
     dbt.invoke("run")
     days = [str(r[0]) for r in dbt.rows("fct_feature_costs_daily") if r[1] == "midnight"]
     assert days == ["2025-06-04"], f"the call moved to its outer layer's day; rows left: {days}"
+
+
+def test_an_empty_build_first_loses_nothing(tmp_path: Path) -> None:
+    """`dbt run --empty` (schemas only, e.g. a CI check) processes no record: the next real build must still cost
+    every call, as a build without it does (it used to record a build state that marked every record processed)."""
+    spans = f"{PROJECT_DIR}/tests/fixtures/emitters/openai_v2.jsonl"
+    project = copy_project(tmp_path / "project")
+    plain = InProcessDbt(project, tmp_path / "plain.duckdb", spans)
+    plain.invoke("seed")
+    plain.invoke("run")
+    after_empty = InProcessDbt(project, tmp_path / "after_empty.duckdb", spans)
+    after_empty.invoke("seed")
+    after_empty.invoke("run", "--empty")
+    assert after_empty.rows("fct_span_costs") == []
+    after_empty.invoke("run")
+    assert after_empty.rows("fct_span_costs") and after_empty.rows("fct_span_costs") == plain.rows("fct_span_costs")

@@ -7,7 +7,8 @@
 {{ config(on_schema_change='fail') }}
 {{ append_only_config(partition_timestamp='loaded_at') }}
 {% if otel_source == 'otlp_files' %}
-    {{ config(post_hook="delete from {{ ref('stg_otel__file_reads') }} where row_kind = 'line'") }}
+    {#- under --empty nothing was parsed: the lines wait for the next build -#}
+    {{ config(post_hook="{% if not invocation_args_dict.get('empty') %}delete from {{ ref('stg_otel__file_reads') }} where row_kind = 'line'{% endif %}") }}
     {{ assert_file_reads_for_rebuild(ref('stg_otel__file_reads')) }}
 {% endif %}
 
