@@ -97,16 +97,21 @@ usage_patterns:
   # LiteLLM: metadata.usage_object is str() of its Usage: a dict repr in 1.110 ("'prompt_tokens_details': {'cached_tokens':
   # 1024}, ..., 'cache_creation_input_tokens': 500, 'cache_read_input_tokens': 2000"), wrapper objects in older releases
   # ("PromptTokensDetailsWrapper(audio_tokens=None, cached_tokens=50, ...)"). None does not match: not reported.
+  # Vercel AI SDK 5 on Anthropic: cache writes (and the 1-hour part) only in ai.response.providerMetadata, JSON text
+  # holding Anthropic's own usage ({"anthropic":{"usage":{..."cache_creation_input_tokens":3072,...}}}).
   cache_read:
     - {key: metadata.usage_object, pattern: "cache_read_input_tokens.: ([0-9]+)"}
     - {key: metadata.usage_object, pattern: "cached_tokens.: ([0-9]+)"}
     - {key: metadata.usage_object, pattern: "cached_tokens=([0-9]+)"}
+    - {key: ai.response.providerMetadata, pattern: "cache_read_input_tokens.:([0-9]+)"}
   cache_write:
     - {key: metadata.usage_object, pattern: "cache_creation_input_tokens.: ([0-9]+)"}
     - {key: metadata.usage_object, pattern: "cache_write_tokens.: ([0-9]+)"}
+    - {key: ai.response.providerMetadata, pattern: "cache_creation_input_tokens.:([0-9]+)"}
   cache_write_1h:
     - {key: metadata.usage_object, pattern: "ephemeral_1h_input_tokens.: ([0-9]+)"}
     - {key: metadata.usage_object, pattern: "ephemeral_1h_input_tokens=([0-9]+)"}
+    - {key: ai.response.providerMetadata, pattern: "ephemeral_1h_input_tokens.:([0-9]+)"}
   reasoning:
     - {key: metadata.usage_object, pattern: "reasoning_tokens.: ([0-9]+)"}
     - {key: metadata.usage_object, pattern: "reasoning_tokens=([0-9]+)"}
@@ -171,7 +176,7 @@ emitters:
     input_tokens: exclusive
     reports: [input, output]
     keys: [vercel_ai, otel_genai, otel_genai_deprecated]
-    seen_in: "ai 5.0.277 + @ai-sdk/anthropic 2.0.112 and ai 4.3.6 + @ai-sdk/anthropic 1.2.9, recorded (vercel_ai_v5, vercel_ai_v4) and package source (dist/index.js: inputTokens / promptTokens = usage.input_tokens, exclusive; v5 adds cachedInputTokens; writes only in ai.response.providerMetadata)"
+    seen_in: "ai 5.0.277 + @ai-sdk/anthropic 2.0.112 and ai 4.3.6 + @ai-sdk/anthropic 1.2.9, recorded (vercel_ai_v5, vercel_ai_v4) and package source (dist/index.js: inputTokens / promptTokens = usage.input_tokens, exclusive; v5 adds cachedInputTokens; writes only in ai.response.providerMetadata, read by usage_patterns)"
   - name: vercel-ai-sdk
     scope: ai
     input_tokens: inclusive
