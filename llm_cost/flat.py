@@ -1,4 +1,4 @@
-"""OTLP JSON files -> the flat landing shape (CONTRACT section 2, ``otel_source: flat_table``).
+"""OTLP JSON files -> the flat landing shape (docs/contract.md section 2, ``otel_source: flat_table``).
 
 One row per span, shaped like the OpenTelemetry Collector's ClickHouse exporter: kinds and statuses as
 names, attributes as a flat JSON object of key -> scalar. ``load_bigquery`` sends the rows to a BigQuery

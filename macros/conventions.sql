@@ -36,7 +36,7 @@
     end
 {%- endmacro %}
 
-{#- Operations that are one provider call: the only spans whose usage is costed (CONTRACT section 4). -#}
+{#- Operations that are one provider call: the only spans whose usage is costed (docs/contract.md section 4). -#}
 {% macro provider_call_operations() %}
     {{ return(['chat', 'text_completion', 'generate_content', 'embeddings', 'completion', 'embedding']) }}
 {% endmacro %}

@@ -1,4 +1,4 @@
-{#- Reading the flat landing shape (CONTRACT section 2, otel_source 'flat_table'): one row per span in a
+{#- Reading the flat landing shape (docs/contract.md section 2, otel_source 'flat_table'): one row per span in a
     warehouse table shaped like the collector's ClickHouse exporter, attributes as JSON objects.
     Arrival: rows whose (trace_id, span_id) is not loaded yet (a later copy of a loaded span is a re-delivery). -#}
 

@@ -1,4 +1,4 @@
-{#- Every provider-call span, with the span that stands for its call (CONTRACT section 4: one call recorded
+{#- Every provider-call span, with the span that stands for its call (docs/contract.md section 4: one call recorded
     by two instrumentation layers is counted once). Two spans of one trace are one call when they share a
     response id, or have the same model and token totals and one's time range contains the other's.
     The kept span has the most usage buckets filled (cache read, cache write, 1-hour write, reasoning), then is the

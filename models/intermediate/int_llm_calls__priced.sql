@@ -1,4 +1,4 @@
-{#- Each call with its price row and cost (CONTRACT section 4).
+{#- Each call with its price row and cost (docs/contract.md section 4).
     The row is picked by provider, model (response model first, then request model), service tier
     (falling back to standard, flagged), long-context tier (the highest min_input_tokens the call's total
     input exceeds) and the call's start time within [effective_from, effective_to).

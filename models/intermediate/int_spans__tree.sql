@@ -1,4 +1,4 @@
-{#- Attribution inherited down the span tree (CONTRACT section 5), one row per span.
+{#- Attribution inherited down the span tree (docs/contract.md section 5), one row per span.
     A top-down walk carries the nearest ancestor-or-self value of each field, so the result has one row
     per span (not one per ancestor pair). A span whose parent is absent from its trace is a root
     (an orphan when it names a parent); spans on a parent cycle are kept as roots of their own. -#}

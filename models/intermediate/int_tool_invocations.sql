@@ -1,4 +1,4 @@
-{#- One row per tool span with the cost it carries (CONTRACT section 5):
+{#- One row per tool span with the cost it carries (docs/contract.md section 5):
     nested = calls anywhere in the tool span's subtree (a tool that calls a model);
     triggering = the call under the same parent that ended last at or before the tool started,
     split evenly over every tool span that call started. -#}

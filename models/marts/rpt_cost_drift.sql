@@ -1,6 +1,6 @@
 {#- One row per (day, service_name, provider, model): the cost the emitters reported against the cost computed
     from tokens and the price seed, over the same calls. Reported costs are never used as the cost
-    (CONTRACT section 4); this mart shows where they disagree. Rebuilt whole from fct_span_costs. -#}
+    (docs/contract.md section 4); this mart shows where they disagree. Rebuilt whole from fct_span_costs. -#}
 with
 
 span_costs as (

@@ -1,4 +1,4 @@
-{#- A missing price is loud: any row of rpt_unpriced_models fails the build (CONTRACT section 7).
+{#- A missing price is loud: any row of rpt_unpriced_models fails the build (docs/contract.md section 7).
     Severity comes from setting unpriced_severity (default error; warn for production schedules). -#}
 {% test no_unpriced_calls(model) %}
 {{ config(severity=get_setting('unpriced_severity', 'error')) }}

@@ -1,4 +1,4 @@
-"""Run dbt against a DuckDB file of a test's own (CONTRACT section 1: LLM_COST_DUCKDB)."""
+"""Run dbt against a DuckDB file of a test's own (docs/contract.md section 1: LLM_COST_DUCKDB)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""An independent price lookup for the tests, written from CONTRACT section 3-4, not from the SQL models."""
+"""An independent price lookup for the tests, written from docs/contract.md section 3-4, not from the SQL models."""
 
 from __future__ import annotations
 

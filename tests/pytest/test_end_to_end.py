@@ -250,7 +250,7 @@ def test_money_columns_are_exact_decimals(built: DbtProject) -> None:
 
 
 def test_dbt_unit_tests_pass(built: DbtProject) -> None:
-    """The rules of CONTRACT sections 4 and 5 at their edges (unit tests in the models' YAML)."""
+    """The rules of docs/contract.md sections 4 and 5 at their edges (unit tests in the models' YAML)."""
     result = built.run("test", "--select", "test_type:unit", check=False)
     assert result.returncode == 0, result.stdout[-4000:]
     assert "PASS=" in result.stdout and " ERROR=0" in result.stdout

@@ -1,4 +1,4 @@
-"""Incremental builds equal a full refresh, whatever the arrival order (CONTRACT section 6).
+"""Incremental builds equal a full refresh, whatever the arrival order (docs/contract.md section 6).
 
 A span set is cut into one-span files delivered in shuffled order with re-deliveries; after each file an
 incremental `dbt run`; then one full refresh of the same files into another DuckDB file; every mart must

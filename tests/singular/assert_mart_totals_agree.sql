@@ -1,4 +1,4 @@
--- Money is summed, never lost (CONTRACT section 6): calls, tokens, cost and unpriced counts agree across
+-- Money is summed, never lost (docs/contract.md section 6): calls, tokens, cost and unpriced counts agree across
 -- span, run, step, feature-day and tenant-day marts, exactly (decimals, no tolerance); so do calls with unreported usage.
 with
 
