@@ -106,6 +106,7 @@ def _report(con: Any, duckdb_path: Path) -> str:
         f"{fallback:,} calls priced with a fallback rate (price_fallback)."
     )
 
+    out += _unreported_usage(rows)
     out += _landing_files(rows)
     out += _watch_list(rows)
 
@@ -126,6 +127,29 @@ def _report(con: Any, duckdb_path: Path) -> str:
         out.append("Every call is priced.")
     out += ["", f"DuckDB file: {duckdb_path.resolve()}  (marts: fct_*, rpt_*)", ""]
     return "\n".join(out)
+
+
+def _unreported_usage(rows: Any) -> list[str]:
+    """Spend resting on usage the spans did not fully report (README "Input"; rpt_unreported_usage): an upper
+    bound charges the dearest rate the missing bucket allows, a lower bound could not be bounded above."""
+    built = {name for (name,) in rows("select table_name from information_schema.tables")}
+    if "rpt_unreported_usage" not in built:
+        return []
+    upper_calls, upper_cost, over, lower_calls, lower_cost = rows(
+        """
+        select coalesce(sum(upper_bound_calls), 0), coalesce(sum(upper_bound_cost_usd), 0),
+               coalesce(sum(max_overstatement_usd), 0), coalesce(sum(lower_bound_calls), 0),
+               coalesce(sum(lower_bound_cost_usd), 0)
+        from rpt_unreported_usage
+        """
+    )[0]
+    if not upper_calls and not lower_calls:
+        return ["Unreported usage: every call's spans report every bucket its price bills."]
+    return [
+        f"Unreported usage: {upper_calls:,} calls ({_money(upper_cost)}) are upper bounds, at most "
+        f"{_money(over)} overstated; {lower_calls:,} calls ({_money(lower_cost)}) are lower bounds "
+        "(rpt_unreported_usage)."
+    ]
 
 
 def _landing_files(rows: Any) -> list[str]:

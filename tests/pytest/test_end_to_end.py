@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from dbt_runner import PROJECT_DIR, DbtProject
+from llm_cost.summary import build_summary
 from reference_pricing import Call, PriceBook
 
 BUCKETS = ["uncached_input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "output_tokens",
@@ -254,3 +255,14 @@ def test_dbt_unit_tests_pass(built: DbtProject) -> None:
     result = built.run("test", "--select", "test_type:unit", check=False)
     assert result.returncode == 0, result.stdout[-4000:]
     assert "PASS=" in result.stdout and " ERROR=0" in result.stdout
+
+
+def test_summary_says_how_much_rests_on_unreported_usage(built: DbtProject) -> None:
+    (upper, over, lower), = built.query(
+        "select count(*) filter (where cost_bound = 'upper_bound'), coalesce(sum(max_overstatement_usd), 0), "
+        "count(*) filter (where cost_bound = 'lower_bound') from fct_span_costs"
+    )
+    assert upper > 0, "the demo has emitters that do not split 1-hour cache writes"
+    text = build_summary(built.duckdb_path)
+    assert f"Unreported usage: {upper:,} calls" in text and f"at most ${over:,.2f} overstated" in text
+    assert f"; {lower:,} calls" in text
