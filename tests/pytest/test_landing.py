@@ -207,30 +207,34 @@ def complete_lines(root: Path) -> set[str]:
     return found
 
 
+def read_folder(root: Path, states: dict[str, landing.FileState], seen: dict[tuple[str, int, int], str],
+                ops: list[str]) -> list[landing.FileState]:
+    """One build's read of every file, carrying the states; fails on a line read twice for the same content."""
+    read = []
+    for path in landing.landing_files(f"{root}/*"):
+        result = landing.read_file(path, states.get(path))
+        for number, text in result.lines:
+            key = (path, result.state.source_generation, number)
+            assert key not in seen, f"{key} read twice after {ops}"
+            seen[key] = text
+        states[path] = result.state
+        read.append(result.state)
+    return read
+
+
 @pytest.mark.parametrize("seed", range(300))
 def test_random_histories_read_every_line_once_per_content(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
     folder = Folder(tmp_path, rng)
     states: dict[str, landing.FileState] = {}
     seen: dict[tuple[str, int, int], str] = {}
-    ops = []
+    ops: list[str] = []
     for _ in range(rng.randint(3, 12)):
         ops.append(folder.step())
-        for path in landing.landing_files(f"{tmp_path}/*"):
-            result = landing.read_file(path, states.get(path))
-            for number, text in result.lines:
-                key = (path, result.state.source_generation, number)
-                assert key not in seen, f"{key} read twice after {ops}"
-                seen[key] = text
-            states[path] = result.state
+        read_folder(tmp_path, states, seen, ops)
     folder.settle()
-    for path in landing.landing_files(f"{tmp_path}/*"):
-        result = landing.read_file(path, states.get(path))
-        for number, text in result.lines:
-            key = (path, result.state.source_generation, number)
-            assert key not in seen, f"{key} read twice after {ops}"
-            seen[key] = text
-        assert result.state.file_status == "complete", (path, result.state, ops)
+    for state in read_folder(tmp_path, states, seen, ops):
+        assert state.file_status == "complete", (state, ops)
     assert set(seen.values()) == complete_lines(tmp_path), f"lines lost or invented after {ops}"
 
 
