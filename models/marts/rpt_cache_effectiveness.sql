@@ -20,6 +20,7 @@ calls as (
         -- priced calls by canonical id; unpriced ones by the name they reported
         coalesce(span_costs.priced_model, span_costs.reported_model, '(unknown)') as model,
         span_costs.is_priced,
+        span_costs.unreported_usage,
         span_costs.uncached_input_tokens,
         span_costs.cache_read_tokens,
         span_costs.cache_write_tokens,
@@ -66,6 +67,7 @@ grouped as (
         sum(case when cache_read_tokens > 0 then 1 else 0 end) as cache_hit_calls,
         sum(case when cache_write_tokens + cache_write_1h_tokens > 0 then 1 else 0 end) as cache_write_calls,
         sum(case when is_priced then 0 else 1 end) as unpriced_calls,
+        sum(case when unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage,
         sum(uncached_input_tokens) as uncached_input_tokens,
         sum(cache_read_tokens) as cache_read_tokens,
         sum(cache_write_tokens) as cache_write_tokens,
@@ -92,6 +94,7 @@ final as (
         cache_hit_calls,
         cache_write_calls,
         unpriced_calls,
+        calls_with_unreported_usage,
         uncached_input_tokens,
         cache_read_tokens,
         cache_write_tokens,

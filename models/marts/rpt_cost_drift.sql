@@ -15,6 +15,7 @@ calls as (
         -- priced calls by canonical id; unpriced ones by the name they reported
         coalesce(priced_model, reported_model, '(unknown)') as model,
         is_priced,
+        unreported_usage,
         total_tokens,
         cost_usd,
         reported_cost_usd,
@@ -35,6 +36,7 @@ grouped as (
         sum(case when reported_cost_usd is null then 1 else 0 end) as calls_without_reported_cost,
         sum(case when is_priced then 0 else 1 end) as unpriced_calls,
         sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens,
+        sum(case when unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage,
         sum(case when is_compared then reported_cost_usd end) as reported_cost_usd,
         sum(case when is_compared then cost_usd end) as computed_cost_usd,
         -- per call, so that over- and under-reporting do not cancel out
@@ -58,6 +60,7 @@ final as (
         calls_without_reported_cost,
         unpriced_calls,
         unpriced_tokens,
+        calls_with_unreported_usage,
         reported_cost_usd,
         computed_cost_usd,
         -- positive: the emitter reports more than the price seed says

@@ -18,7 +18,8 @@ final as (
         count(distinct run_id) as runs,
         sum(total_tokens) as tokens,
         sum(total_input_tokens) as input_tokens,
-        sum(output_tokens) as output_tokens
+        sum(output_tokens) as output_tokens,
+        sum(case when unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage
     from span_costs
     group by coalesce(provider, '(unknown)'), coalesce(reported_model, '(unknown)')
 )
