@@ -80,8 +80,9 @@ def deliver(lines: list[str], rng: random.Random, redeliver_share: float) -> lis
     return order
 
 
-@pytest.mark.parametrize("seed", [11, 23])
-def test_one_span_batches_in_random_order_equal_full_refresh(tmp_path: Path, seed: int) -> None:
+# one new span per build, and (for suite time, with another seed) two: each still in a file of its own
+@pytest.mark.parametrize(("seed", "spans_per_build"), [(11, 1), (23, 2)])
+def test_one_span_batches_in_random_order_equal_full_refresh(tmp_path: Path, seed: int, spans_per_build: int) -> None:
     rng = random.Random(seed)
     demo = tmp_path / "demo"
     generate(demo, spans=500, seed=seed)
@@ -98,7 +99,8 @@ def test_one_span_batches_in_random_order_equal_full_refresh(tmp_path: Path, see
     incremental.invoke("seed")
     for n, line in enumerate(deliveries):
         (inc_dir / f"batch-{n:05d}.jsonl").write_text(line + "\n")
-        incremental.invoke("run")
+        if (n + 1) % spans_per_build == 0 or n == len(deliveries) - 1:
+            incremental.invoke("run")
 
     shutil.copytree(inc_dir, full_dir)
     full = InProcessDbt(project, tmp_path / "full.duckdb", f"{full_dir}/*.json*")
