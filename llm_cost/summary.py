@@ -106,9 +106,10 @@ def _report(con: Any, duckdb_path: Path) -> str:
         f"{fallback:,} calls priced with a fallback rate (price_fallback)."
     )
 
-    out += _unreported_usage(rows)
-    out += _landing_files(rows)
-    out += _watch_list(rows)
+    built = built_tables(rows)
+    out += _unreported_usage(rows, built)
+    out += _landing_files(rows, built)
+    out += _watch_list(rows, built)
 
     unpriced = rows(
         "select provider, model, calls, tokens, reason from rpt_unpriced_models order by calls desc, provider, model"
@@ -129,10 +130,14 @@ def _report(con: Any, duckdb_path: Path) -> str:
     return "\n".join(out)
 
 
-def _unreported_usage(rows: Any) -> list[str]:
+def built_tables(rows: Any) -> set[str]:
+    """The relations in the file: a report that is off (Python models, landing on BigQuery) is skipped or named."""
+    return {name for (name,) in rows("select table_name from information_schema.tables")}
+
+
+def _unreported_usage(rows: Any, built: set[str]) -> list[str]:
     """Spend resting on usage the spans did not fully report (README "Input"; rpt_unreported_usage): an upper
     bound charges the dearest rate the missing bucket allows, a lower bound could not be bounded above."""
-    built = {name for (name,) in rows("select table_name from information_schema.tables")}
     if "rpt_unreported_usage" not in built:
         return []
     upper_calls, upper_cost, over, lower_calls, lower_cost = rows(
@@ -152,10 +157,9 @@ def _unreported_usage(rows: Any) -> list[str]:
     ]
 
 
-def _landing_files(rows: Any) -> list[str]:
+def _landing_files(rows: Any, built: set[str]) -> list[str]:
     """Landing files the newest read left something behind in (README "Landing folders"): unreadable ones are
     retried on every build, pending ones wait for their last line's newline."""
-    built = {name for (name,) in rows("select table_name from information_schema.tables")}
     if "stg_otel__file_reads" not in built:
         return []
     files = rows(
@@ -174,10 +178,9 @@ def _landing_files(rows: Any) -> list[str]:
     return lines
 
 
-def _watch_list(rows: Any) -> list[str]:
+def _watch_list(rows: Any, built: set[str]) -> list[str]:
     """What the reports flag (README "Anomalies, runaway runs, change points and budgets"); a report that was
     not built (Python models off) is named as such, never shown as zero."""
-    built = {name for (name,) in rows("select table_name from information_schema.tables")}
 
     def count(table: str, status: str | None = None) -> str:
         if table not in built:
