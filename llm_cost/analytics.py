@@ -43,18 +43,28 @@ Schema = list[tuple[str, pa.DataType]]
 # ----------------------------------------------------------------------------- frames
 
 
-def to_pandas(relation: Any, columns: Sequence[str] | None = None, where: str | None = None) -> pd.DataFrame:
+def to_pandas(relation: Any, columns: Sequence[str] | None = None, where: str | None = None,
+              group_by: Sequence[str] | None = None) -> pd.DataFrame:
     """A warehouse relation as pandas, the one place that knows the engine.
 
-    columns and where (a SQL condition) are applied in the warehouse, before anything reaches pandas.
+    columns, where (a SQL condition) and group_by are applied in the warehouse, before anything reaches
+    pandas: with group_by, columns are SQL expressions (``"sum(cost_usd) as cost_usd"``) and the frame holds
+    one row per group, so a model reads an aggregate whose size follows the keys, not the calls.
     DuckDB: through Arrow, so DECIMAL arrives as Decimal (``.df()`` would give float64) and HUGEINT token
     sums as int64. Spark (dbt-bigquery Python models on Dataproc): ``.toPandas()``, which also gives Decimal.
     """
     if where:
         relation = relation.filter(where)  # a SQL condition string on both DuckDB and Spark
     if hasattr(relation, "toPandas"):
+        if group_by:
+            from pyspark.sql import functions as spark_functions  # only on Dataproc
+
+            aggregates = [spark_functions.expr(c) for c in columns or [] if c not in group_by]
+            return relation.groupBy(*group_by).agg(*aggregates).toPandas()
         return (relation.select(*columns) if columns else relation).toPandas()
-    if columns:
+    if group_by:
+        relation = relation.aggregate(", ".join(columns or group_by), ", ".join(group_by))
+    elif columns:
         relation = relation.project(", ".join(columns))
     method = next((m for m in ("to_arrow_table", "fetch_arrow_table", "arrow") if hasattr(relation, m)), None)
     if method is None:  # DuckDB 2.0's name first, then older ones
@@ -119,6 +129,8 @@ def typed_frame(rows: Sequence[dict[str, Any]], schema: Schema) -> pd.DataFrame:
     data = {}
     for name, arrow_type in schema:
         values = [r.get(name) for r in rows]
+        if not pa.types.is_floating(arrow_type):  # pandas' str columns give a missing value as NaN, not None
+            values = [None if isinstance(v, float) and math.isnan(v) else v for v in values]
         if arrow_type == MONEY:
             values = [money(v) for v in values]
         data[name] = pd.array(values, dtype=pd.ArrowDtype(arrow_type))
@@ -138,14 +150,25 @@ def _ratio(numerator: Decimal, denominator: Decimal | None) -> float | None:
 def mann_whitney_z(before: Sequence[float], after: Sequence[float]) -> float:
     """Normal approximation of the Mann-Whitney U statistic, tie-corrected; > 0 when `after` tends higher."""
     n1, n2 = len(before), len(after)
-    n = n1 + n2
     if n1 == 0 or n2 == 0:
         return 0.0
     values = pd.Series([*before, *after], dtype="float64")
     ranks = values.rank(method="average")
-    u_after = float(ranks.iloc[n1:].sum()) - n2 * (n2 + 1) / 2
+    return _z_from_rank_sum(n1, n2, float(ranks.iloc[n1:].sum()), _tie_term(values))
+
+
+def _tie_term(values: pd.Series) -> float:
     ties = values.value_counts()
-    tie_term = float(((ties**3) - ties).sum())
+    return float(((ties**3) - ties).sum())
+
+
+def _z_from_rank_sum(n1: int, n2: int, rank_sum_after: float, tie_term: float) -> float:
+    """Mann-Whitney z from the rank sum of `after` among all n1 + n2 values (average ranks, exact in float:
+    they are half-integers), so every split of one ranked set costs O(1)."""
+    n = n1 + n2
+    if n1 == 0 or n2 == 0:
+        return 0.0
+    u_after = rank_sum_after - n2 * (n2 + 1) / 2
     variance = n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1)))
     if variance <= 0:
         return 0.0
@@ -301,29 +324,42 @@ def _step_jump(steps: pd.DataFrame) -> dict[str, Any]:
 
 def find_runaway_runs(runs: pd.DataFrame, steps: pd.DataFrame, tools: pd.DataFrame,
                       settings: RunawaySettings = RunawaySettings()) -> pd.DataFrame:
-    """One row per run costing more than `cost_multiple` x its feature's median run, with its explanation.
+    """One row per run costing more than `cost_multiple` x its feature's median run, with its explanation:
+    ``flag_runaway_runs`` then ``explain_runaway_runs``."""
+    return explain_runaway_runs(flag_runaway_runs(runs, settings), steps, tools, settings)
 
-    The median is over every priced run of the feature in `runs` (exact Decimal). For each flagged run:
-    the step where input tokens jumped most (fct_step_costs, per agent span, step to step), the tool that ran
-    between that step and the one before it (fct_tool_costs), and the run's most repeated tool; a loop is
-    suspected when that tool ran at least `loop_min_repeats` times.
-    """
+
+def flag_runaway_runs(runs: pd.DataFrame, settings: RunawaySettings = RunawaySettings()) -> pd.DataFrame:
+    """The priced runs costing more than `cost_multiple` x their feature's median run (exact Decimal, over
+    every priced run of the feature in `runs`), with feature_runs and feature_median_run_cost_usd."""
     priced = runs[runs["cost_usd"].notna()]
     medians: dict[str, tuple[int, Decimal]] = {
         feature: (len(group), _median([Decimal(c) for c in group["cost_usd"]]))
         for feature, group in priced.groupby("feature", sort=True)}
-    steps_by_run = {run_id: g for run_id, g in steps.groupby("run_id", sort=False)}
-    tools_by_run = {run_id: g for run_id, g in tools.groupby("run_id", sort=False)}
+    multiple = Decimal(str(settings.cost_multiple))
+    judged = {f: m for f, m in medians.items() if m[0] >= settings.min_feature_runs and m[1] > 0}
+    candidates = priced[priced["feature"].isin(list(judged)) & (priced["calls"].astype("int64") >= settings.min_calls)]
+    keep = [Decimal(cost) > judged[feature][1] * multiple
+            for feature, cost in zip(candidates["feature"], candidates["cost_usd"], strict=True)]
+    flagged = candidates[pd.Series(keep, index=candidates.index, dtype=bool)].copy()
+    flagged["feature_runs"] = [judged[f][0] for f in flagged["feature"]]
+    flagged["feature_median_run_cost_usd"] = [judged[f][1] for f in flagged["feature"]]
+    return flagged
+
+
+def explain_runaway_runs(flagged: pd.DataFrame, steps: pd.DataFrame, tools: pd.DataFrame,
+                         settings: RunawaySettings = RunawaySettings()) -> pd.DataFrame:
+    """Flagged runs with what did it: the step where input tokens jumped most (fct_step_costs, per agent span,
+    step to step), the tool that ran between that step and the one before it (fct_tool_costs), and the run's
+    most repeated tool; a loop is suspected when that tool ran at least `loop_min_repeats` times. Steps and
+    tools of other runs are ignored, so a caller may pass only the flagged runs' rows."""
+    steps_by_run = {run_id: g for run_id, g in steps[steps["run_id"].isin(flagged["run_id"])].groupby(
+        "run_id", sort=False)}
+    tools_by_run = {run_id: g for run_id, g in tools[tools["run_id"].isin(flagged["run_id"])].groupby(
+        "run_id", sort=False)}
     rows: list[dict[str, Any]] = []
-    for run in priced.itertuples(index=False):
-        if run.feature not in medians:
-            continue
-        n_runs, median = medians[run.feature]
-        cost = Decimal(run.cost_usd)
-        if n_runs < settings.min_feature_runs or int(run.calls) < settings.min_calls:
-            continue
-        if median <= 0 or cost <= median * Decimal(str(settings.cost_multiple)):
-            continue
+    for run in flagged.itertuples(index=False):
+        cost, median = Decimal(run.cost_usd), run.feature_median_run_cost_usd
         run_steps = steps_by_run.get(run.run_id, steps.iloc[0:0])
         run_tools = tools_by_run.get(run.run_id, tools.iloc[0:0])
         jump = _step_jump(run_steps)
@@ -338,7 +374,7 @@ def find_runaway_runs(runs: pd.DataFrame, steps: pd.DataFrame, tools: pd.DataFra
         rows.append({
             "run_id": run.run_id, "day": as_day(run.day), "started_at": run.started_at, "feature": run.feature,
             "tenant_id": run.tenant_id, "root_agent_name": run.root_agent_name, "calls": int(run.calls),
-            "steps": len(run_steps), "cost_usd": cost, "feature_runs": n_runs,
+            "steps": len(run_steps), "cost_usd": cost, "feature_runs": run.feature_runs,
             "feature_median_run_cost_usd": median, "cost_multiple": float(cost / median),
             "excess_cost_usd": cost - median,
             **{k: v for k, v in jump.items() if not k.startswith("_")},
@@ -346,6 +382,12 @@ def find_runaway_runs(runs: pd.DataFrame, steps: pd.DataFrame, tools: pd.DataFra
             "is_loop_suspected": top_count >= settings.loop_min_repeats})
     rows.sort(key=lambda r: (-r["cost_usd"], r["run_id"]))
     return typed_frame(rows, RUNAWAY_SCHEMA)
+
+
+def in_list(column: str, values: Iterable[str]) -> str:
+    """A SQL condition `column in ('a', 'b')` (quotes doubled), 'false' for no values: filters a read to keys."""
+    quoted = ["'" + str(v).replace("'", "''") + "'" for v in values]
+    return f"{column} in ({', '.join(quoted)})" if quoted else "false"
 
 
 # ----------------------------------------------------------------------------- 3. change points
@@ -375,17 +417,33 @@ class ChangePointSettings:
     min_z: float = 4.0  # |Mann-Whitney z| of the runs after against the runs before
 
 
+AGENT_KEYS = ["feature", "agent_name", "agent_version"]
+# a run's priced calls per (run, *keys), as SQL aggregates over fct_span_costs (the model groups in the warehouse)
+RUN_UNIT_AGGREGATES = ["count(*) as calls", "sum(cost_usd) as cost_usd", "min(started_at) as started_at",
+                       "min(day) as day"]
+PRICED = "cost_usd is not null"
+WITH_AGENT = "agent_name is not null and agent_version is not null"
+
+
 def run_cost_per_call(calls: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """One row per (run, *by): priced calls, their cost, cost per call, first start and day."""
+    """One row per (run, *by): priced calls, their cost, cost per call, first start and day (pandas; the
+    model computes the same aggregate in the warehouse and passes it to ``with_cost_per_call``)."""
     priced = calls[calls["cost_usd"].notna()]
     if priced.empty:
         return pd.DataFrame(columns=["run_id", *by, "calls", "cost_usd", "cost_per_call", "started_at", "day"])
     grouped = priced.groupby(["run_id", *by], sort=True, dropna=False).agg(
         calls=("cost_usd", "size"), cost_usd=("cost_usd", lambda s: sum(s, ZERO)),
         started_at=("started_at", "min"), day=("day", "min")).reset_index()
-    grouped["cost_per_call"] = [c / n for c, n in zip(grouped["cost_usd"], grouped["calls"], strict=True)]
-    grouped["day"] = [as_day(d) for d in grouped["day"]]
-    return grouped
+    return with_cost_per_call(grouped)
+
+
+def with_cost_per_call(units: pd.DataFrame) -> pd.DataFrame:
+    """Run units (calls, cost_usd, started_at, day per run and keys) with their exact cost per call."""
+    units = units.sort_values([c for c in units.columns if c in ("run_id", *AGENT_KEYS)], kind="stable")
+    units = units.reset_index(drop=True)
+    units["cost_per_call"] = [Decimal(c) / int(n) for c, n in zip(units["cost_usd"], units["calls"], strict=True)]
+    units["day"] = [as_day(d) for d in units["day"]]
+    return units
 
 
 def _compare(before: pd.DataFrame, after: pd.DataFrame, settings: ChangePointSettings) -> dict[str, Any] | None:
@@ -410,12 +468,54 @@ def _is_change(stats: dict[str, Any] | None, settings: ChangePointSettings) -> T
     return ratio >= settings.min_ratio or (ratio > 0 and 1 / ratio >= settings.min_ratio)
 
 
+def _best_day_split(group: pd.DataFrame, settings: ChangePointSettings) -> dict[str, Any] | None:
+    """The day splitting one feature's runs into before / from-that-day with the largest |z| (first on a tie).
+
+    Before and after of every split together are the feature's runs, so they are ranked once and each
+    split's z comes from a suffix sum of ranks (the same z as ``mann_whitney_z`` on the two segments, in
+    O(days) instead of O(days x runs)); the medians are computed for the winning split only.
+    """
+    values = pd.Series([float(v) for v in group["cost_per_call"]], dtype="float64")
+    ranks = values.rank(method="average")
+    per_day = pd.DataFrame({"day": list(group["day"]), "rank": ranks.to_numpy()}).groupby(
+        "day", sort=True)["rank"].agg(["size", "sum"])
+    days = list(per_day.index)
+    tie_term = _tie_term(values)
+    n = len(values)
+    runs_after, rank_sum_after = n, float(ranks.sum())
+    best: tuple[float, date] | None = None
+    for i, (day, runs_on_day, rank_sum_on_day) in enumerate(
+            zip(days, per_day["size"], per_day["sum"], strict=True)):
+        if i >= settings.min_segment_days and len(days) - i >= settings.min_segment_days:
+            runs_before = n - runs_after
+            if runs_before >= settings.min_segment_runs and runs_after >= settings.min_segment_runs:
+                z = _z_from_rank_sum(runs_before, runs_after, rank_sum_after, tie_term)
+                if best is None or abs(z) > abs(best[0]):
+                    best = (z, day)
+        runs_after -= int(runs_on_day)
+        rank_sum_after -= float(rank_sum_on_day)
+    if best is None:
+        return None
+    split = best[1]
+    stats = _compare(group[group["day"] < split], group[group["day"] >= split], settings)
+    return {**stats, "change_day": split} if stats else None
+
+
 def find_cost_change_points(calls: pd.DataFrame,
                             settings: ChangePointSettings = ChangePointSettings()) -> pd.DataFrame:
+    """Step changes in cost per call from calls (fct_span_costs rows): see ``change_points_from_units``."""
+    agents = calls[calls["agent_name"].notna() & calls["agent_version"].notna()]
+    return change_points_from_units(run_cost_per_call(agents, AGENT_KEYS), run_cost_per_call(calls, ["feature"]),
+                                    settings)
+
+
+def change_points_from_units(agent_units: pd.DataFrame, feature_units: pd.DataFrame,
+                             settings: ChangePointSettings = ChangePointSettings()) -> pd.DataFrame:
     """Step changes in cost per call: one row per flagged agent-version change and per flagged day.
 
     The unit is a run's cost per call (its priced calls' cost / their count): calls of one run share a model
     and a context, so they are not independent, and a long run must not outvote many short ones.
+    agent_units: one row per (run, feature, agent_name, agent_version); feature_units: per (run, feature).
 
     - change_kind 'agent_version': per (feature, agent), versions in order of first appearance; each version
       against the one before it.
@@ -425,9 +525,7 @@ def find_cost_change_points(calls: pd.DataFrame,
     A change is flagged when |Mann-Whitney z| >= min_z and the medians differ by a factor >= min_ratio.
     """
     rows: list[dict[str, Any]] = []
-    agents = calls[calls["agent_name"].notna() & calls["agent_version"].notna()]
-    units = run_cost_per_call(agents, ["feature", "agent_name", "agent_version"])
-    for (feature, agent), group in units.groupby(["feature", "agent_name"], sort=True):
+    for (feature, agent), group in agent_units.groupby(["feature", "agent_name"], sort=True):
         order = group.groupby("agent_version")["started_at"].min().sort_values(kind="stable")
         versions = list(order.index)
         for previous, version in itertools.pairwise(versions):
@@ -437,16 +535,8 @@ def find_cost_change_points(calls: pd.DataFrame,
                 rows.append({"change_kind": "agent_version", "feature": feature, "agent_name": agent,
                              "previous_version": previous, "agent_version": version,
                              "change_day": min(after["day"]), **stats})
-    by_run = run_cost_per_call(calls, ["feature"])
-    for feature, group in by_run.groupby("feature", sort=True):
-        days = sorted(set(group["day"]))
-        best: dict[str, Any] | None = None
-        for i, day in enumerate(days):
-            if i < settings.min_segment_days or len(days) - i < settings.min_segment_days:
-                continue
-            stats = _compare(group[group["day"] < day], group[group["day"] >= day], settings)
-            if stats and (best is None or abs(stats["mann_whitney_z"]) > abs(best["mann_whitney_z"])):
-                best = {**stats, "change_day": day}
+    for feature, group in feature_units.groupby("feature", sort=True):
+        best = _best_day_split(group, settings)
         if _is_change(best, settings):
             rows.append({"change_kind": "day", "feature": feature, "agent_name": ALL, "previous_version": None,
                          "agent_version": None, **best})

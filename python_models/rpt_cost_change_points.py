@@ -12,6 +12,13 @@ def model(dbt, session):
         min_ratio=dbt.config.meta_get("change_min_ratio"),
         min_z=dbt.config.meta_get("change_min_z"),
     )
-    calls = analytics.to_pandas(dbt.ref("fct_span_costs"), [
-        "run_id", "day", "started_at", "feature", "agent_name", "agent_version", "cost_usd"])
-    return analytics.find_cost_change_points(calls, settings)
+    # per-run aggregates computed in the warehouse: pandas sees one row per run (and agent version), not per call
+    calls = dbt.ref("fct_span_costs")
+    feature_keys = ["run_id", "feature"]
+    agent_keys = ["run_id", *analytics.AGENT_KEYS]
+    feature_units = analytics.to_pandas(calls, [*feature_keys, *analytics.RUN_UNIT_AGGREGATES],
+                                        where=analytics.PRICED, group_by=feature_keys)
+    agent_units = analytics.to_pandas(calls, [*agent_keys, *analytics.RUN_UNIT_AGGREGATES],
+                                      where=f"{analytics.PRICED} and {analytics.WITH_AGENT}", group_by=agent_keys)
+    return analytics.change_points_from_units(
+        analytics.with_cost_per_call(agent_units), analytics.with_cost_per_call(feature_units), settings)

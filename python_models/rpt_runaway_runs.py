@@ -14,8 +14,13 @@ def model(dbt, session):
         loop_min_repeats=dbt.config.meta_get("runaway_loop_min_repeats"),
     )
     runs = analytics.to_pandas(dbt.ref("fct_run_costs"), [
-        "run_id", "day", "started_at", "feature", "tenant_id", "root_agent_name", "calls", "cost_usd"])
+        "run_id", "day", "started_at", "feature", "tenant_id", "root_agent_name", "calls", "cost_usd"],
+        where="cost_usd is not null")
+    flagged = analytics.flag_runaway_runs(runs, settings)
+    # steps and tools of the flagged runs only: read in the warehouse, not every run's
+    flagged_runs = analytics.in_list("run_id", flagged["run_id"])
     steps = analytics.to_pandas(dbt.ref("fct_step_costs"), [
-        "run_id", "agent_span_id", "step", "started_at", "input_tokens"])
-    tools = analytics.to_pandas(dbt.ref("fct_tool_costs"), ["run_id", "tool_span_id", "tool_name", "started_at"])
-    return analytics.find_runaway_runs(runs, steps, tools, settings)
+        "run_id", "agent_span_id", "step", "started_at", "input_tokens"], where=flagged_runs)
+    tools = analytics.to_pandas(dbt.ref("fct_tool_costs"), [
+        "run_id", "tool_span_id", "tool_name", "started_at"], where=flagged_runs)
+    return analytics.explain_runaway_runs(flagged, steps, tools, settings)

@@ -171,6 +171,27 @@ def test_no_runaway_for_big_single_calls_thin_features_or_runs_under_the_multipl
     assert a.find_runaway_runs(_runs(thin), empty, no_tools, RUNAWAY).empty
 
 
+def test_a_runaway_run_without_root_agent_or_tenant_is_reported_with_nulls() -> None:
+    runs = _runs({f"r{i}": "0.10" for i in range(9)} | {"big": "5.00"})
+    runs["root_agent_name"] = pd.array([None] * len(runs), dtype="str")  # pandas' str dtype holds NaN
+    runs["tenant_id"] = pd.array([None] * len(runs), dtype="str")
+    no_steps = pd.DataFrame(columns=["run_id", "agent_span_id", "step", "started_at", "input_tokens"])
+    no_tools = pd.DataFrame(columns=["run_id", "tool_span_id", "tool_name", "started_at"])
+    out = a.find_runaway_runs(runs, no_steps, no_tools, RUNAWAY)
+    assert list(out["run_id"]) == ["big"] and out["root_agent_name"].isna().all() and out["tenant_id"].isna().all()
+
+
+def test_runaway_explanations_need_only_the_flagged_runs_steps_and_tools() -> None:
+    runs = _runs({f"r{i}": "0.10" for i in range(9)} | {"loop": "5.00"})
+    steps = pd.concat([_steps("loop", [1000, 1200, 40_000]), _steps("r1", [10, 90_000])])
+    tools = pd.concat([_tools("loop", ["search", "fetch_doc"]), _tools("r1", ["x"] * 9)])
+    flagged = a.flag_runaway_runs(runs, RUNAWAY)
+    only_flagged = a.explain_runaway_runs(flagged, steps[steps["run_id"] == "loop"], tools[tools["run_id"] == "loop"],
+                                          RUNAWAY)
+    assert list(flagged["run_id"]) == ["loop"]
+    assert only_flagged.equals(a.find_runaway_runs(runs, steps, tools, RUNAWAY))
+
+
 # ----------------------------------------------------------------------------- change points
 
 
@@ -216,6 +237,39 @@ def test_a_cost_neutral_version_switch_and_too_small_segments_are_not_flagged() 
 def test_a_drop_is_reported_as_down() -> None:
     out = a.find_cost_change_points(_calls([("v1", 0, 40, "0.040 0.044"), ("v2", 10, 40, "0.010 0.011")]), CHANGE)
     assert set(out["direction"]) == {"down"}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_change_points_from_warehouse_aggregates_equal_the_per_call_computation(seed: int) -> None:
+    """The model reads per-run aggregates computed in the warehouse and scans day splits by rank sums; the result
+    is the one the per-call pandas computation gives (same splits, same z, same exact medians)."""
+    import random
+
+    rng = random.Random(seed)
+    rows = []
+    for n in range(rng.randint(150, 400)):
+        started = datetime(2025, 6, 1) + timedelta(days=rng.randint(0, 20), hours=rng.randint(0, 23))
+        feature, version = rng.choice(["chat", "search"]), rng.choice(["v1", "v2", "v3"])
+        step_up = D("2") if started.day > 10 and feature == "chat" and rng.random() < 0.8 else D("1")
+        for _ in range(rng.randint(1, 4)):
+            cost = None if rng.random() < 0.1 else D(rng.choice(["0.010", "0.012", "0.020"])) * step_up
+            rows.append({"run_id": f"run{n}", "day": started.date(), "started_at": started, "feature": feature,
+                         "agent_name": rng.choice(["bot", None]), "agent_version": version, "cost_usd": cost})
+    calls = pd.DataFrame(rows)
+    settings = a.ChangePointSettings(min_segment_runs=10, min_segment_days=2, min_ratio=1.1, min_z=1)
+    expected = a.find_cost_change_points(calls, settings)
+    connection = duckdb.connect()
+    relation = connection.from_arrow(pa.Table.from_pandas(calls.astype({"cost_usd": object}), schema=pa.schema([
+        ("run_id", pa.string()), ("day", pa.date32()), ("started_at", pa.timestamp("us")), ("feature", pa.string()),
+        ("agent_name", pa.string()), ("agent_version", pa.string()), ("cost_usd", a.MONEY)]), preserve_index=False))
+    feature_keys, agent_keys = ["run_id", "feature"], ["run_id", *a.AGENT_KEYS]
+    feature_units = a.to_pandas(relation, [*feature_keys, *a.RUN_UNIT_AGGREGATES], where=a.PRICED,
+                                group_by=feature_keys)
+    agent_units = a.to_pandas(relation, [*agent_keys, *a.RUN_UNIT_AGGREGATES], where=f"{a.PRICED} and {a.WITH_AGENT}",
+                              group_by=agent_keys)
+    got = a.change_points_from_units(a.with_cost_per_call(agent_units), a.with_cost_per_call(feature_units), settings)
+    assert not expected.empty
+    assert got.equals(expected)
 
 
 # ----------------------------------------------------------------------------- budgets
