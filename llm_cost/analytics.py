@@ -669,7 +669,8 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
       they spent.
     - period 'day': one row per day and key that has a daily budget, from the key's first day to `as_of`.
     - periods 'call' and 'run': only the calls (item_id = span_id) and runs (item_id = run_id) over their limit.
-      `calls` may hold only the calls above the smallest call limit (the model filters in the warehouse).
+      `calls` and `runs` may hold only the items above the smallest call or run limit (the model filters in
+      the warehouse).
 
     Daily spend comes from the daily marts (the organisation's = the features' sum, which the marts'
     conservation tests tie to the calls). status: breached (spent > limit), projected_breach (projection >
@@ -727,7 +728,14 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
     return typed_frame(rows, BUDGET_SCHEMA)
 
 
-def smallest_call_limit(budgets: pd.DataFrame) -> Decimal | None:
-    """The lowest per-call limit in budgets.csv: only calls above it can breach one (None: no call budgets)."""
-    limits = [b.limit_usd for b in read_budgets(budgets) if b.period == "call"]
+def smallest_limit(budgets: pd.DataFrame, period: str) -> Decimal | None:
+    """The lowest limit of a period ('call' or 'run') in budgets.csv: only items above it can breach one
+    (None: no budget of that period)."""
+    limits = [b.limit_usd for b in read_budgets(budgets) if b.period == period]
     return min(limits) if limits else None
+
+
+def over_smallest_limit(budgets: pd.DataFrame, period: str) -> str:
+    """A SQL condition keeping the calls or runs that can breach a budget of the period: filters in the warehouse."""
+    limit = smallest_limit(budgets, period)
+    return f"cost_usd > {limit}" if limit is not None else "false"

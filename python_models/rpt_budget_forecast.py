@@ -10,12 +10,11 @@ def model(dbt, session):
     columns = ["day", "cost_usd"]
     features = analytics.to_pandas(dbt.ref("fct_feature_costs_daily"), ["feature", *columns])
     tenants = analytics.to_pandas(dbt.ref("fct_tenant_costs_daily"), ["tenant_id", *columns])
-    runs = analytics.to_pandas(dbt.ref("fct_run_costs"), ["run_id", "feature", "tenant_id", *columns])
-    # only calls above the smallest per-call limit can breach one: filter in the warehouse, not in pandas
-    call_limit = analytics.smallest_call_limit(budgets)
-    calls = analytics.to_pandas(
-        dbt.ref("fct_span_costs"), ["span_id", "feature", "tenant_id", *columns],
-        where=f"cost_usd > {call_limit}" if call_limit is not None else "false")
+    # only calls and runs above the smallest per-call / per-run limit can breach one: filter in the warehouse
+    runs = analytics.to_pandas(dbt.ref("fct_run_costs"), ["run_id", "feature", "tenant_id", *columns],
+                               where=analytics.over_smallest_limit(budgets, "run"))
+    calls = analytics.to_pandas(dbt.ref("fct_span_costs"), ["span_id", "feature", "tenant_id", *columns],
+                                where=analytics.over_smallest_limit(budgets, "call"))
     return analytics.budget_status(
         features, tenants, runs, calls, budgets,
         as_of=analytics.optional_day(dbt.config.meta_get("budget_as_of")),

@@ -1,7 +1,9 @@
 {#- Attribution inherited down the span tree (docs/contract.md section 5), one row per span.
     A top-down walk carries the nearest ancestor-or-self value of each field, so the result has one row
     per span (not one per ancestor pair). A span whose parent is absent from its trace is a root
-    (an orphan when it names a parent); spans on a parent cycle are kept as roots of their own. -#}
+    (an orphan when it names a parent); spans on a parent cycle are kept as roots of their own.
+    DuckDB cannot spill a recursive CTE: the walk runs in passes of whole traces (macros/trace_partitioned.sql). -#}
+{{ trace_partitioned_config() }}
 with recursive
 
 spans as (
@@ -24,6 +26,7 @@ nodes as (
         is_tool_span,
         tool_name
     from spans
+    where {{ trace_partition('trace_id') }}
 ),
 
 roots as (

@@ -86,7 +86,7 @@ def build_demo(spans_glob: str, work: Path, name: str) -> DbtProject:
 class InProcessDbt:
     """dbt in-process on one parsed manifest, building into its own DuckDB file from a project copy."""
 
-    def __init__(self, project: Path, duckdb_path: Path, spans_glob: str) -> None:
+    def __init__(self, project: Path, duckdb_path: Path, spans_glob: str, vars: dict[str, Any] | None = None) -> None:
         from dbt.cli.main import dbtRunner
         from dbt.contracts.graph.manifest import Manifest
 
@@ -95,7 +95,7 @@ class InProcessDbt:
         # The Python models (python_models/: full-rebuild reports, not incremental marts) are off here: they
         # would add about a second to each of the ~60 runs and prove nothing about incremental builds.
         self.vars = json.dumps({"otel_spans_path": spans_glob, "unpriced_severity": "warn",
-                                "python_models_enabled": False})
+                                "python_models_enabled": False, **(vars or {})})
         self._env()
         parsed = dbtRunner().invoke(self._args("parse"))
         assert parsed.success, parsed.exception

@@ -352,8 +352,11 @@ def test_as_of_defaults_to_the_last_day_with_spend_and_later_spend_is_ignored() 
                             _budgets([("org", "*", "month", "40", "2025-01-01")]), as_of=day(1))
     org = early[(early["scope"] == "org") & (early["period"] == "month")].iloc[0]
     assert (org["actual_usd"], org["days_elapsed"]) == (D(2), 2)
-    assert a.smallest_call_limit(_budgets([("org", "*", "call", "2", "2025-01-01"),
-                                           ("feature", "x", "call", "0.5", "2025-01-01")])) == D("0.5")
+    budgets = _budgets([("org", "*", "call", "2", "2025-01-01"), ("feature", "x", "call", "0.5", "2025-01-01"),
+                        ("tenant", "*", "run", "3", "2025-01-01")])
+    assert (a.smallest_limit(budgets, "call"), a.smallest_limit(budgets, "run")) == (D("0.5"), D("3"))
+    assert a.over_smallest_limit(budgets, "run") == "cost_usd > 3"
+    assert a.over_smallest_limit(budgets.iloc[0:0], "run") == "false"
 
 
 def test_settings_defaults_are_the_dbt_vars_defaults() -> None:
