@@ -15,17 +15,20 @@
 {%- endmacro %}
 {% macro trace_partition_token() %}/* llm_cost: trace partition */{% endmacro %}
 
-{#- The model's config: the partitioned table on DuckDB, a plain table elsewhere. -#}
-{% macro trace_partitioned_config() %}
-    {{ config(materialized=adapter.dispatch('trace_partitioned_materialization', 'llm_cost')()) }}
-    -- depends_on: {{ ref('int_spans__in_batch') }}
+{#- The model's config: the partitioned table on DuckDB, a plain table elsewhere. input_model: the model it reads
+    spans from (one of its refs), whose row count sets the number of passes. -#}
+{% macro trace_partitioned_config(input_model) %}
+    {{ config(
+        materialized=adapter.dispatch('trace_partitioned_materialization', 'llm_cost')(),
+        meta={'trace_partition_input': input_model},
+    ) }}
 {% endmacro %}
 {% macro default__trace_partitioned_materialization() %}{{ return('table') }}{% endmacro %}
 {% macro duckdb__trace_partitioned_materialization() %}{{ return('trace_partitioned_table') }}{% endmacro %}
 
-{#- Passes for this build: the batch's spans (int_spans__in_batch) / max_spans_per_pass, at least one. -#}
+{#- Passes for this build: the input model's spans / max_spans_per_pass, at least one. -#}
 {% macro trace_partition_count() %}
-    {%- set spans = run_query('select count(*) from ' ~ ref('int_spans__in_batch')).columns[0].values()[0] -%}
+    {%- set spans = run_query('select count(*) from ' ~ ref(config.get('meta')['trace_partition_input'])).columns[0].values()[0] -%}
     {%- set per_pass = get_setting('max_spans_per_pass') | int -%}
     {{ return([1, ((spans + per_pass - 1) // per_pass) | int] | max) }}
 {% endmacro %}

@@ -3,7 +3,7 @@
     per span (not one per ancestor pair). A span whose parent is absent from its trace is a root
     (an orphan when it names a parent); spans on a parent cycle are kept as roots of their own.
     DuckDB cannot spill a recursive CTE: the walk runs in passes of whole traces (macros/trace_partitioned.sql). -#}
-{{ trace_partitioned_config() }}
+{{ trace_partitioned_config('int_spans__normalized') }}
 with recursive
 
 spans as (
