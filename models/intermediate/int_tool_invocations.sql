@@ -1,19 +1,24 @@
 {#- One row per tool span with the cost it carries (docs/contract.md section 5):
     nested = calls anywhere in the tool span's subtree (a tool that calls a model);
     triggering = the call under the same parent that ended last at or before the tool started,
-    split evenly over every tool span that call started. -#}
+    split evenly over every tool span that call started.
+    DuckDB cannot spill the recursive subtree walk: built in passes of whole traces (macros/trace_partitioned.sql). -#}
+{{ trace_partitioned_config('int_spans__normalized') }}
 with recursive
 
 spans as (
     select * from {{ ref('int_spans__normalized') }}
+    where {{ trace_partition('trace_id') }}
 ),
 
 tree as (
     select * from {{ ref('int_spans__tree') }}
+    where {{ trace_partition('trace_id') }}
 ),
 
 calls as (
     select * from {{ ref('int_llm_calls__priced') }}
+    where {{ trace_partition('trace_id') }}
 ),
 
 tools as (
