@@ -150,8 +150,6 @@ def _ratio(numerator: Decimal, denominator: Decimal | None) -> float | None:
 def mann_whitney_z(before: Sequence[float], after: Sequence[float]) -> float:
     """Normal approximation of the Mann-Whitney U statistic, tie-corrected; > 0 when `after` tends higher."""
     n1, n2 = len(before), len(after)
-    if n1 == 0 or n2 == 0:
-        return 0.0
     values = pd.Series([*before, *after], dtype="float64")
     ranks = values.rank(method="average")
     return _z_from_rank_sum(n1, n2, float(ranks.iloc[n1:].sum()), _tie_term(values))

@@ -11,9 +11,12 @@
 {% endmacro %}
 {% macro default__trace_partition(trace_id_column) %}true{% endmacro %}
 {% macro duckdb__trace_partition(trace_id_column) -%}
-    (hash({{ trace_id_column }}) % 1 = 0 {{ trace_partition_token() }})
+    (hash({{ trace_id_column }}) {{ trace_partition_marker(0, 1) }})
 {%- endmacro %}
-{% macro trace_partition_token() %}/* llm_cost: trace partition */{% endmacro %}
+{#- "% partitions = partition", tagged so the materialization finds it in the compiled SQL -#}
+{% macro trace_partition_marker(partition, partitions) -%}
+    % {{ partitions }} = {{ partition }} /* llm_cost: trace partition */
+{%- endmacro %}
 
 {#- The model's config: the partitioned table on DuckDB, a plain table elsewhere. input_model: the model it reads
     spans from (one of its refs), whose row count sets the number of passes. -#}
@@ -34,11 +37,11 @@
 {% endmacro %}
 
 {% macro trace_partition_sql(code, partition, partitions) %}
-    {%- set marker = '% 1 = 0 ' ~ trace_partition_token() -%}
+    {%- set marker = trace_partition_marker(0, 1) -%}
     {%- if marker not in code -%}
         {{ exceptions.raise_compiler_error(this.identifier ~ ": materialized as trace_partitioned_table but its SQL has no trace_partition() filter") }}
     {%- endif -%}
-    {{ return(code | replace(marker, '% ' ~ partitions ~ ' = ' ~ partition ~ ' ' ~ trace_partition_token())) }}
+    {{ return(code | replace(marker, trace_partition_marker(partition, partitions))) }}
 {% endmacro %}
 
 {#- dbt-duckdb's table materialization (build aside, swap, drop the old one in one transaction), with the build

@@ -15,7 +15,7 @@ def model(dbt, session):
     )
     runs = analytics.to_pandas(dbt.ref("fct_run_costs"), [
         "run_id", "day", "started_at", "feature", "tenant_id", "root_agent_name", "calls", "cost_usd"],
-        where="cost_usd is not null")
+        where=analytics.PRICED)
     flagged = analytics.flag_runaway_runs(runs, settings)
     # steps and tools of the flagged runs only: read in the warehouse, not every run's
     flagged_runs = analytics.in_list("run_id", flagged["run_id"])
