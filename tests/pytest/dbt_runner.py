@@ -106,7 +106,7 @@ class InProcessDbt:
         os.environ.update(LLM_COST_DUCKDB=str(self.duckdb_path), DBT_PROFILES_DIR=str(PROJECT_DIR), DO_NOT_TRACK="1")
 
     def _args(self, *command: str) -> list[str]:
-        return [*command, "--project-dir", str(self.project), "--vars", self.vars, "--quiet",
+        return [*command, "--no-write-json", "--project-dir", str(self.project), "--vars", self.vars, "--quiet",
                 "--target-path", str(self.project / "target"), "--log-path", str(self.project / "logs")]
 
     def invoke(self, *command: str) -> dict[str, str]:
