@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, fields
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 import pandas as pd
@@ -44,12 +44,13 @@ Schema = list[tuple[str, pa.DataType]]
 
 
 def to_pandas(relation: Any, columns: Sequence[str] | None = None, where: str | None = None,
-              group_by: Sequence[str] | None = None) -> pd.DataFrame:
+              group_by: Sequence[str] | None = None, order_by: Sequence[str] | None = None) -> pd.DataFrame:
     """A warehouse relation as pandas, the one place that knows the engine.
 
     columns, where (a SQL condition) and group_by are applied in the warehouse, before anything reaches
     pandas: with group_by, columns are SQL expressions (``"sum(cost_usd) as cost_usd"``) and the frame holds
-    one row per group, so a model reads an aggregate whose size follows the keys, not the calls.
+    one row per group, so a model reads an aggregate whose size follows the keys, not the calls. order_by
+    (column names) sorts the rows in the warehouse.
     DuckDB: through Arrow, so DECIMAL arrives as Decimal (``.df()`` would give float64) and HUGEINT token
     sums as int64. Spark (dbt-bigquery Python models on Dataproc): ``.toPandas()``, which also gives Decimal.
     """
@@ -60,12 +61,16 @@ def to_pandas(relation: Any, columns: Sequence[str] | None = None, where: str | 
             from pyspark.sql import functions as spark_functions  # only on Dataproc
 
             aggregates = [spark_functions.expr(c) for c in columns or [] if c not in group_by]
-            return relation.groupBy(*group_by).agg(*aggregates).toPandas()
-        return (relation.select(*columns) if columns else relation).toPandas()
+            relation = relation.groupBy(*group_by).agg(*aggregates)
+        elif columns:
+            relation = relation.select(*columns)
+        return (relation.orderBy(*order_by) if order_by else relation).toPandas()
     if group_by:
         relation = relation.aggregate(", ".join(columns or group_by), ", ".join(group_by))
     elif columns:
         relation = relation.project(", ".join(columns))
+    if order_by:
+        relation = relation.order(", ".join(order_by))
     method = next((m for m in ("to_arrow_table", "fetch_arrow_table", "arrow") if hasattr(relation, m)), None)
     if method is None:  # DuckDB 2.0's name first, then older ones
         raise TypeError(f"to_pandas: not a DuckDB or Spark relation: {type(relation).__name__}")
@@ -327,21 +332,57 @@ def find_runaway_runs(runs: pd.DataFrame, steps: pd.DataFrame, tools: pd.DataFra
     return explain_runaway_runs(flag_runaway_runs(runs, settings), steps, tools, settings)
 
 
-def flag_runaway_runs(runs: pd.DataFrame, settings: RunawaySettings = RunawaySettings()) -> pd.DataFrame:
-    """The priced runs costing more than `cost_multiple` x their feature's median run (exact Decimal, over
-    every priced run of the feature in `runs`), with feature_runs and feature_median_run_cost_usd."""
-    priced = runs[runs["cost_usd"].notna()]
-    medians: dict[str, tuple[int, Decimal]] = {
-        feature: (len(group), _median([Decimal(c) for c in group["cost_usd"]]))
-        for feature, group in priced.groupby("feature", sort=True)}
+def feature_run_medians(costs: pd.DataFrame) -> dict[str, tuple[int, Decimal]]:
+    """Per feature: its priced runs and their exact median cost, from (feature, cost_usd) rows of priced runs
+    already sorted by feature then cost (the warehouse sorts: pandas only picks the middle rows)."""
+    medians: dict[str, tuple[int, Decimal]] = {}
+    for feature, group in costs.groupby("feature", sort=True):
+        values = group["cost_usd"].tolist()
+        n = len(values)
+        medians[str(feature)] = (n, (Decimal(values[(n - 1) // 2]) + Decimal(values[n // 2])) / 2)
+    return medians
+
+
+def runaway_thresholds(medians: dict[str, tuple[int, Decimal]],
+                       settings: RunawaySettings = RunawaySettings()) -> dict[str, Decimal]:
+    """The cost a run of each judged feature must exceed to be a runaway: `cost_multiple` x the feature's median
+    (features with fewer than `min_feature_runs` priced runs, or a zero median, are not judged)."""
     multiple = Decimal(str(settings.cost_multiple))
-    judged = {f: m for f, m in medians.items() if m[0] >= settings.min_feature_runs and m[1] > 0}
-    candidates = priced[priced["feature"].isin(list(judged)) & (priced["calls"].astype("int64") >= settings.min_calls)]
-    keep = [Decimal(cost) > judged[feature][1] * multiple
+    return {feature: median * multiple for feature, (runs, median) in medians.items()
+            if runs >= settings.min_feature_runs and median > 0}
+
+
+def runaway_candidates_sql(thresholds: dict[str, Decimal], settings: RunawaySettings = RunawaySettings()) -> str:
+    """A SQL condition keeping the runs that may be runaways: enough calls, and a cost above the threshold of its
+    feature rounded down to 12 decimals, the money scale (a superset: ``flag_runaway_runs`` compares exactly)."""
+    if not thresholds:
+        return "false"
+    picodollar = Decimal("0.000000000001")
+    above = " or ".join(
+        "(feature = '" + feature.replace("'", "''") + "' and cost_usd > "
+        + str(threshold.quantize(picodollar, rounding=ROUND_FLOOR)) + ")"
+        for feature, threshold in sorted(thresholds.items()))
+    return f"calls >= {int(settings.min_calls)} and ({above})"
+
+
+def flag_runaway_runs(runs: pd.DataFrame, settings: RunawaySettings = RunawaySettings(),
+                      medians: dict[str, tuple[int, Decimal]] | None = None) -> pd.DataFrame:
+    """The priced runs costing more than `cost_multiple` x their feature's median run (exact Decimal, over
+    every priced run of the feature), with feature_runs and feature_median_run_cost_usd. `medians`, when given
+    (``feature_run_medians`` of every priced run), lets `runs` hold only the candidates."""
+    priced = runs[runs["cost_usd"].notna()]
+    if medians is None:
+        costs = priced[["feature", "cost_usd"]].copy()
+        costs["cost_usd"] = [Decimal(c) for c in costs["cost_usd"]]
+        medians = feature_run_medians(costs.sort_values(["feature", "cost_usd"], kind="stable"))
+    thresholds = runaway_thresholds(medians, settings)
+    candidates = priced[priced["feature"].isin(list(thresholds))
+                        & (priced["calls"].astype("int64") >= settings.min_calls)]
+    keep = [Decimal(cost) > thresholds[feature]
             for feature, cost in zip(candidates["feature"], candidates["cost_usd"], strict=True)]
     flagged = candidates[pd.Series(keep, index=candidates.index, dtype=bool)].copy()
-    flagged["feature_runs"] = [judged[f][0] for f in flagged["feature"]]
-    flagged["feature_median_run_cost_usd"] = [judged[f][1] for f in flagged["feature"]]
+    flagged["feature_runs"] = [medians[f][0] for f in flagged["feature"]]
+    flagged["feature_median_run_cost_usd"] = [medians[f][1] for f in flagged["feature"]]
     return flagged
 
 

@@ -13,10 +13,15 @@ def model(dbt, session):
         min_feature_runs=dbt.config.meta_get("runaway_min_feature_runs"),
         loop_min_repeats=dbt.config.meta_get("runaway_loop_min_repeats"),
     )
-    runs = analytics.to_pandas(dbt.ref("fct_run_costs"), [
+    runs = dbt.ref("fct_run_costs")
+    # every priced run's cost, sorted in the warehouse (for the exact medians), then only the runs above them
+    medians = analytics.feature_run_medians(analytics.to_pandas(
+        runs, ["feature", "cost_usd"], where=analytics.PRICED, order_by=["feature", "cost_usd"]))
+    candidates = analytics.to_pandas(runs, [
         "run_id", "day", "started_at", "feature", "tenant_id", "root_agent_name", "calls", "cost_usd"],
-        where=analytics.PRICED)
-    flagged = analytics.flag_runaway_runs(runs, settings)
+        where=f"{analytics.PRICED} and "
+              + analytics.runaway_candidates_sql(analytics.runaway_thresholds(medians, settings), settings))
+    flagged = analytics.flag_runaway_runs(candidates, settings, medians=medians)
     # steps and tools of the flagged runs only: read in the warehouse, not every run's
     flagged_runs = analytics.in_list("run_id", flagged["run_id"])
     steps = analytics.to_pandas(dbt.ref("fct_step_costs"), [

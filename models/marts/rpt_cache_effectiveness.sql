@@ -1,7 +1,7 @@
 {#- One row per (day, feature, provider, model): how much provider prompt caching saved, or cost.
     The uncached equivalent prices every input token of a call at the input rate of the price row the call
     was priced with (same provider, model, tier, long-context tier and date), so saved_usd compares like
-    with like. Rebuilt whole from fct_span_costs on every build. -#}
+    with like. Rebuilt whole from fct_span_costs on every build, from token sums per price row. -#}
 with
 
 span_costs as (
@@ -12,7 +12,10 @@ prices as (
     select * from {{ ref('int_model_prices__ranged') }}
 ),
 
-calls as (
+-- tokens and paid dollars summed per row and per price row first: a product of a sum is the sum of the products,
+-- so each input-rate amount is computed once per price row, not once per call (the per-call decimal products were
+-- nearly all of this model's time), and it is exact: no per-call rounding at all
+price_row_groups as (
     select
         span_costs.day,
         span_costs.feature,
@@ -20,41 +23,66 @@ calls as (
         -- priced calls by canonical id; unpriced ones by the name they reported
         coalesce(span_costs.priced_model, span_costs.reported_model, '(unknown)') as model,
         span_costs.is_priced,
-        span_costs.unreported_usage,
-        span_costs.uncached_input_tokens,
-        span_costs.cache_read_tokens,
-        span_costs.cache_write_tokens,
-        span_costs.cache_write_1h_tokens,
-        span_costs.total_input_tokens,
-        span_costs.uncached_input_cost_usd,
-        span_costs.cache_read_cost_usd,
-        span_costs.cache_write_cost_usd + span_costs.cache_write_1h_cost_usd as cache_write_cost_usd,
-        span_costs.uncached_input_cost_usd
-            + span_costs.cache_read_cost_usd
-            + span_costs.cache_write_cost_usd
-            + span_costs.cache_write_1h_cost_usd as input_cost_usd,
-        -- the same buckets at the input rate of the call's own price row (null when unpriced, like the costs)
-        case when span_costs.is_priced then
-            {{ cost_of('span_costs.cache_read_tokens', 'prices.input_usd_per_mtok') }}
+        span_costs.provider as price_provider,
+        span_costs.priced_model as price_model,
+        span_costs.price_service_tier,
+        span_costs.price_min_input_tokens,
+        span_costs.price_effective_from,
+        count(*) as calls,
+        sum(case when span_costs.cache_read_tokens > 0 then 1 else 0 end) as cache_hit_calls,
+        sum(case when span_costs.cache_write_tokens + span_costs.cache_write_1h_tokens > 0 then 1 else 0 end) as cache_write_calls,
+        sum(case when span_costs.unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage,
+        sum(span_costs.uncached_input_tokens) as uncached_input_tokens,
+        sum(span_costs.cache_read_tokens) as cache_read_tokens,
+        sum(span_costs.cache_write_tokens) as cache_write_tokens,
+        sum(span_costs.cache_write_1h_tokens) as cache_write_1h_tokens,
+        sum(span_costs.total_input_tokens) as total_input_tokens,
+        sum(span_costs.uncached_input_cost_usd) as uncached_input_cost_usd,
+        sum(span_costs.cache_read_cost_usd) as cache_read_cost_usd,
+        sum(span_costs.cache_write_cost_usd + span_costs.cache_write_1h_cost_usd) as cache_write_cost_usd
+    from span_costs
+    group by
+        span_costs.day,
+        span_costs.feature,
+        coalesce(span_costs.provider, '(unknown)'),
+        coalesce(span_costs.priced_model, span_costs.reported_model, '(unknown)'),
+        span_costs.is_priced,
+        span_costs.provider,
+        span_costs.priced_model,
+        span_costs.price_service_tier,
+        span_costs.price_min_input_tokens,
+        span_costs.price_effective_from
+),
+
+priced_groups as (
+    select
+        price_row_groups.*,
+        price_row_groups.uncached_input_cost_usd
+            + price_row_groups.cache_read_cost_usd
+            + price_row_groups.cache_write_cost_usd as input_cost_usd,
+        -- the same buckets at the input rate of the calls' own price row (null when unpriced, like the costs)
+        case when price_row_groups.is_priced then
+            {{ cost_of('price_row_groups.cache_read_tokens', 'prices.input_usd_per_mtok') }}
         end as cache_read_at_input_rate_usd,
-        case when span_costs.is_priced then
-            {{ cost_of('span_costs.cache_write_tokens + span_costs.cache_write_1h_tokens', 'prices.input_usd_per_mtok') }}
+        case when price_row_groups.is_priced then
+            {{ cost_of('price_row_groups.cache_write_tokens + price_row_groups.cache_write_1h_tokens', 'prices.input_usd_per_mtok') }}
         end as cache_write_at_input_rate_usd,
-        case when span_costs.is_priced then
-            {{ cost_of('span_costs.total_input_tokens', 'prices.input_usd_per_mtok') }}
+        case when price_row_groups.is_priced then
+            {{ cost_of('price_row_groups.total_input_tokens', 'prices.input_usd_per_mtok') }}
         end as uncached_equivalent_usd,
         -- a call whose span hides cache buckets in its uncached input pays the dearest rate they may have (an upper
         -- bound, fct_span_costs.cost_bound): that margin is neither a saving nor a write premium
-        case when span_costs.is_priced then
-            span_costs.uncached_input_cost_usd - {{ cost_of('span_costs.uncached_input_tokens', 'prices.input_usd_per_mtok') }}
+        case when price_row_groups.is_priced then
+            price_row_groups.uncached_input_cost_usd
+                - {{ cost_of('price_row_groups.uncached_input_tokens', 'prices.input_usd_per_mtok') }}
         end as unreported_usage_premium_usd
-    from span_costs
+    from price_row_groups
     left join prices
-        on prices.provider = span_costs.provider
-        and prices.model = span_costs.priced_model
-        and prices.service_tier = span_costs.price_service_tier
-        and prices.min_input_tokens = span_costs.price_min_input_tokens
-        and prices.effective_from = span_costs.price_effective_from
+        on prices.provider = price_row_groups.price_provider
+        and prices.model = price_row_groups.price_model
+        and prices.service_tier = price_row_groups.price_service_tier
+        and prices.min_input_tokens = price_row_groups.price_min_input_tokens
+        and prices.effective_from = price_row_groups.price_effective_from
 ),
 
 grouped as (
@@ -63,11 +91,11 @@ grouped as (
         feature,
         provider,
         model,
-        count(*) as calls,
-        sum(case when cache_read_tokens > 0 then 1 else 0 end) as cache_hit_calls,
-        sum(case when cache_write_tokens + cache_write_1h_tokens > 0 then 1 else 0 end) as cache_write_calls,
-        sum(case when is_priced then 0 else 1 end) as unpriced_calls,
-        sum(case when unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage,
+        sum(calls) as calls,
+        sum(cache_hit_calls) as cache_hit_calls,
+        sum(cache_write_calls) as cache_write_calls,
+        sum(case when is_priced then 0 else calls end) as unpriced_calls,
+        sum(calls_with_unreported_usage) as calls_with_unreported_usage,
         sum(uncached_input_tokens) as uncached_input_tokens,
         sum(cache_read_tokens) as cache_read_tokens,
         sum(cache_write_tokens) as cache_write_tokens,
@@ -80,7 +108,7 @@ grouped as (
         sum(cache_read_at_input_rate_usd - cache_read_cost_usd) as cache_read_saved_usd,
         sum(cache_write_cost_usd - cache_write_at_input_rate_usd) as cache_write_premium_usd,
         sum(unreported_usage_premium_usd) as unreported_usage_premium_usd
-    from calls
+    from priced_groups
     group by day, feature, provider, model
 ),
 

@@ -192,6 +192,52 @@ def test_runaway_explanations_need_only_the_flagged_runs_steps_and_tools() -> No
     assert only_flagged.equals(a.find_runaway_runs(runs, steps, tools, RUNAWAY))
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_runaway_runs_from_warehouse_medians_and_candidates_equal_the_pandas_computation(seed: int) -> None:
+    """The model reads every priced run's cost sorted in the warehouse (for the medians), then only the runs
+    above a threshold prefilter: the flags are those of the computation over every run, edge cases included
+    (even and odd counts, ties, a run exactly at the threshold, thresholds finer than the money scale)."""
+    import random
+
+    rng = random.Random(seed)
+    settings = a.RunawaySettings(cost_multiple=rng.choice([2.5, 3, 7.3]), min_calls=3, min_feature_runs=7)
+    rows = []
+    for feature in ["chat", "search", "it's", "thin"]:
+        n = 0 if feature == "thin" else rng.randint(8, 40)  # thin: 6 runs in all, under min_feature_runs
+        base = [D(rng.choice(["0.010000000001", "0.010000000003", "0.020", "0.0125"])) for _ in range(n)]
+        for i, cost in enumerate(base):
+            rows.append((f"{feature}-{i}", feature, rng.randint(1, 6), cost))
+        median = (a.feature_run_medians(pd.DataFrame({"feature": feature, "cost_usd": sorted(base)}))[feature][1]
+                  if base else D("0.01"))
+        threshold = median * D(str(settings.cost_multiple))
+        # three runs at and above the threshold, and three cheap ones, so the median stays where it was
+        for j, cost in enumerate([threshold, threshold + D("0.000000000001"), threshold * 3]):
+            exact = cost.quantize(D("0.000000000001"), rounding="ROUND_CEILING" if j else "ROUND_FLOOR")
+            rows.append((f"{feature}-big{j}", feature, [3, 3, rng.choice([2, 5])][j], exact))
+            rows.append((f"{feature}-cheap{j}", feature, 3, D("0.000000000001")))
+    runs = pd.DataFrame([{"run_id": r, "day": DAY0, "started_at": datetime(2025, 6, 1, 9), "feature": f,
+                          "tenant_id": "acme", "root_agent_name": "bot", "calls": c, "cost_usd": cost}
+                         for r, f, c, cost in rows])
+    expected = a.flag_runaway_runs(runs, settings)
+    relation = duckdb.connect().from_arrow(pa.Table.from_pandas(runs, schema=pa.schema([
+        ("run_id", pa.string()), ("day", pa.date32()), ("started_at", pa.timestamp("us")), ("feature", pa.string()),
+        ("tenant_id", pa.string()), ("root_agent_name", pa.string()), ("calls", pa.int64()),
+        ("cost_usd", a.MONEY)]), preserve_index=False))
+    medians = a.feature_run_medians(a.to_pandas(relation, ["feature", "cost_usd"], where=a.PRICED,
+                                                order_by=["feature", "cost_usd"]))
+    candidates = a.to_pandas(relation, list(runs.columns), where=f"{a.PRICED} and " + a.runaway_candidates_sql(
+        a.runaway_thresholds(medians, settings), settings))
+    got = a.flag_runaway_runs(candidates, settings, medians=medians)
+    assert len(candidates) < len(runs) and not expected.empty
+    assert sorted(got["run_id"]) == sorted(expected["run_id"])
+    flagged = set(got["run_id"])
+    assert {"chat-big1", "search-big1", "it's-big1"} <= flagged, "a picodollar above the threshold is a runaway"
+    assert not {r for r in flagged if "big0" in r or "cheap" in r}, "at the threshold is not above it"
+    assert not {r for r in flagged if r.startswith("thin")}, "a feature with too few runs is not judged"
+    key = ["run_id", "feature_runs", "feature_median_run_cost_usd"]
+    assert got[key].sort_values("run_id").values.tolist() == expected[key].sort_values("run_id").values.tolist()
+
+
 # ----------------------------------------------------------------------------- change points
 
 
