@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from llm_cost.duckdb_lock import open_error
+
 TOP_N = 5
 
 
@@ -43,7 +45,7 @@ def build_summary(duckdb_path: Path) -> str:
     try:
         con = duckdb.connect(str(duckdb_path), read_only=True)
     except duckdb.Error as exc:
-        raise SummaryError(f"cannot open {duckdb_path}: {exc}") from None
+        raise SummaryError(open_error(duckdb_path, exc)) from None
     try:
         return _report(con, duckdb_path)
     except duckdb.CatalogException as exc:

@@ -30,6 +30,8 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
+from llm_cost.duckdb_lock import open_error
+
 DOCS_SITE = "llm_cost"
 EXAMPLES_PER_FAILURE = 5
 
@@ -405,7 +407,7 @@ class DuckDBSource:
         try:
             self.con = duckdb.connect(str(path), read_only=True)
         except duckdb.Error as exc:
-            raise ValidationError(f"cannot open {path}: {exc}") from None
+            raise ValidationError(open_error(path, exc)) from None
         self._datasource: Any = None
 
     def describe(self) -> str:
