@@ -224,7 +224,7 @@ emitters:
     input_tokens: inclusive
     reports: [input, output, cache_read, reasoning]
     keys: [otel_genai_deprecated, openllmetry, otel_genai]
-    seen_in: "the scope name the demo generator gives OpenLLMetry 0.40.14's openai spans (llm_cost/generate.py; recorded 0.62.4 uses opentelemetry.instrumentation.openai.v1)"
+    seen_in: "the scope name the demo generator gives OpenLLMetry 0.40.14's openai spans (llm_cost/generate/catalog.py; recorded 0.62.4 uses opentelemetry.instrumentation.openai.v1)"
   - name: openllmetry
     scope: opentelemetry.instrumentation.google_generativeai
     input_tokens: inclusive
