@@ -96,7 +96,7 @@ def _add_summary(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    from llm_cost.validate import BigQuerySource, DuckDBSource, Source, ValidationError, validate
+    from llm_cost.validate import BigQuerySource, DuckDBSource, Source, ValidationError, read_manifest, validate
 
     source: Source | None = None
     try:
@@ -106,7 +106,7 @@ def _run_validate(args: argparse.Namespace) -> int:
             raise ValidationError("--bigquery-endpoint needs --bigquery PROJECT.DATASET")
         else:
             source = DuckDBSource(Path(args.duckdb))
-        report = validate(source, docs_dir=Path(args.docs))
+        report = validate(source, read_manifest(Path(args.manifest)), docs_dir=Path(args.docs))
     except ValidationError as exc:
         print(f"llm_cost validate: error: {exc}", file=sys.stderr)
         return 2
@@ -128,6 +128,9 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
                        help="validate the dataset dbt built on BigQuery instead (needs sqlalchemy-bigquery)")
     p.add_argument("--bigquery-endpoint", metavar="URL",
                    help="with --bigquery: a BigQuery emulator's address (anonymous credentials), e.g. http://127.0.0.1:9050")
+    p.add_argument("--manifest", default="target/manifest.json",
+                   help="dbt's manifest.json, whose column rules (the models' YAML) run as expectations too "
+                        "(default target/manifest.json)")
     p.add_argument("--docs", default="target/data_docs",
                    help="folder for the Data Docs HTML (default target/data_docs)")
     p.set_defaults(func=_run_validate)

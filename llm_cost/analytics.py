@@ -696,9 +696,14 @@ def _daily_spend(daily: pd.DataFrame, key_column: str, as_of: date) -> dict[str,
     return spend
 
 
+@dataclass(frozen=True)
+class BudgetSettings:
+    run_rate_days: int = 7  # the month-end projection's run rate: average daily spend of this many days
+
+
 def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs: pd.DataFrame,
                   calls: pd.DataFrame, budgets: pd.DataFrame, as_of: date | None = None,
-                  run_rate_days: int = 7) -> pd.DataFrame:
+                  run_rate_days: int = BudgetSettings.run_rate_days) -> pd.DataFrame:
     """Spend against budgets.csv, for the organisation, every feature and every tenant.
 
     - period 'month': one row per month and key (org, every feature, every tenant), budget or not:

@@ -106,16 +106,25 @@ def matches(column: str, regex: str, meaning: str) -> list[gxe.Expectation]:
 
 @dataclass(frozen=True)
 class Suite:
+    """The rules of one table that dbt's YAML does not hold: rules between columns of a row, exact residuals,
+    formats. The column rules (not_null, unique, non_negative, accepted_values, unique_combination) are read from
+    the models' YAML through dbt's manifest (``column_rules``): one list, not two."""
+
     table: str
-    # SELECT with a {table} placeholder; check columns are computed here, in the warehouse's exact types
-    select: str
     expectations: list[gxe.Expectation]
+    # check columns computed in the warehouse's exact types, added to the table's own columns
+    checks: str = ""
     # optional tables (built by another part of the DAG) are skipped, not failed, when absent
     optional: bool = False
 
     @property
     def name(self) -> str:
         return f"{DOCS_SITE}.{self.table}"
+
+    @property
+    def select(self) -> str:
+        """The suite's SELECT, with a {table} placeholder."""
+        return "select *" + (f", {self.checks}" if self.checks else "") + " from {table}"
 
 
 INPUT_TOKEN_BUCKETS = ["uncached_input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens"]
@@ -127,26 +136,16 @@ def _plus(columns: Iterable[str]) -> str:
     return " + ".join(columns)
 
 
-def _daily_suite(table: str, dimension: str) -> Suite:
+def _daily_suite(table: str) -> Suite:
     return Suite(
         table=table,
-        select=f"""
-            select
-                day, {dimension}, runs, calls, {", ".join(INPUT_TOKEN_BUCKETS)}, output_tokens, reasoning_tokens,
-                total_tokens, cost_usd, cost_per_run_usd, unpriced_calls, unpriced_tokens,
-                total_tokens - ({_plus(INPUT_TOKEN_BUCKETS)} + output_tokens) as total_tokens_residual
-            from {{table}}
-        """,
+        checks=f"total_tokens - ({_plus(INPUT_TOKEN_BUCKETS)} + output_tokens) as total_tokens_residual",
         expectations=[
-            *unique("day", dimension),
-            *not_null("day", dimension, "cost_usd"),
             *at_least("runs", 1),
             *at_most("runs", "calls"),
             *at_most("unpriced_calls", "calls"),
-            *non_negative(*INPUT_TOKEN_BUCKETS, "output_tokens", "reasoning_tokens", "unpriced_tokens"),
             *at_most("reasoning_tokens", "output_tokens"),
             *zero("total_tokens_residual", "total_tokens = input buckets + output"),
-            *non_negative("cost_usd", "cost_per_run_usd"),
             *at_most("cost_per_run_usd", "cost_usd"),
         ],
     )
@@ -156,144 +155,84 @@ def build_suites() -> list[Suite]:
     return [
         Suite(
             table="stg_otel__spans",
-            select="""
-                select trace_id, span_id, parent_span_id, span_kind, status_code, started_at, ended_at, loaded_at
-                from {table}
-            """,
             expectations=[
-                *unique("trace_id", "span_id"),
-                *not_null("trace_id", "span_id", "started_at", "loaded_at"),
                 *matches("trace_id", r"^[0-9a-f]{32}$", "trace_id is 32 lower-case hex digits"),
                 *matches("span_id", r"^[0-9a-f]{16}$", "span_id is 16 lower-case hex digits"),
-                *in_set("span_kind", SPAN_KINDS),
-                *in_set("status_code", STATUS_CODES),
                 *at_most("started_at", "ended_at"),
             ],
         ),
         Suite(
             table="fct_span_costs",
-            select=f"""
-                select
-                    span_id, trace_id, run_id, started_at, ended_at, day, feature, tenant_id, step, is_priced,
-                    {", ".join(INPUT_TOKEN_BUCKETS)}, output_tokens, reasoning_tokens, total_input_tokens,
-                    {", ".join(COST_COMPONENTS)}, cost_usd,
-                    cast(started_at as date) as started_day,
-                    cost_usd is not null as has_cost_usd,
-                    total_input_tokens - ({_plus(INPUT_TOKEN_BUCKETS)}) as total_input_residual,
-                    cost_usd - ({_plus(COST_COMPONENTS)}) as cost_residual_usd
-                from {{table}}
+            checks=f"""
+                cast(started_at as date) as started_day,
+                cost_usd is not null as has_cost_usd,
+                total_input_tokens - ({_plus(INPUT_TOKEN_BUCKETS)}) as total_input_residual,
+                cost_usd - ({_plus(COST_COMPONENTS)}) as cost_residual_usd
             """,
             expectations=[
-                *unique("span_id"),
-                *not_null("span_id", "trace_id", "run_id", "started_at", "day", "feature", "tenant_id", "step",
-                          "is_priced", *INPUT_TOKEN_BUCKETS, "output_tokens", "reasoning_tokens"),
                 *equal("run_id", "trace_id", "run_id is the trace id"),
                 *equal("day", "started_day", "day is the UTC day of started_at"),
                 *at_most("started_at", "ended_at"),
-                *non_negative(*INPUT_TOKEN_BUCKETS, "output_tokens", "reasoning_tokens"),
                 *at_most("reasoning_tokens", "output_tokens"),
                 *zero("total_input_residual", "total_input_tokens = uncached + cache read + both cache writes"),
-                *non_negative(*COST_COMPONENTS, "cost_usd"),
                 *zero("cost_residual_usd", "cost_usd = the sum of its six components, exactly"),
                 *equal("is_priced", "has_cost_usd", "a call has a cost exactly when it is priced"),
             ],
         ),
         Suite(
             table="fct_run_costs",
-            select=f"""
-                select
-                    run_id, started_at, ended_at, feature, tenant_id, calls, {", ".join(INPUT_TOKEN_BUCKETS)},
-                    output_tokens, reasoning_tokens, total_tokens, cost_usd, unpriced_calls, unpriced_tokens,
-                    total_tokens - ({_plus(INPUT_TOKEN_BUCKETS)} + output_tokens) as total_tokens_residual
-                from {{table}}
-            """,
+            checks=f"total_tokens - ({_plus(INPUT_TOKEN_BUCKETS)} + output_tokens) as total_tokens_residual",
             expectations=[
-                *unique("run_id"),
-                *not_null("run_id", "started_at", "feature", "tenant_id", "calls"),
                 *at_most("started_at", "ended_at"),
                 *at_least("calls", 1),
                 *at_most("unpriced_calls", "calls"),
-                *non_negative(*INPUT_TOKEN_BUCKETS, "output_tokens", "reasoning_tokens", "unpriced_tokens", "cost_usd"),
                 *at_most("unpriced_tokens", "total_tokens"),
                 *zero("total_tokens_residual", "total_tokens = input buckets + output"),
             ],
         ),
         Suite(
             table="fct_step_costs",
-            select=f"""
-                select
-                    run_id, agent_span_id, step, started_at, ended_at, calls, {", ".join(INPUT_TOKEN_BUCKETS)},
-                    input_tokens, output_tokens, reasoning_tokens, cost_usd, unpriced_calls,
-                    input_tokens - ({_plus(INPUT_TOKEN_BUCKETS)}) as input_tokens_residual
-                from {{table}}
-            """,
+            checks=f"input_tokens - ({_plus(INPUT_TOKEN_BUCKETS)}) as input_tokens_residual",
             expectations=[
-                *unique("run_id", "agent_span_id", "step"),
-                *not_null("run_id", "step", "calls"),
                 *at_most("started_at", "ended_at"),
                 *at_least("calls", 1),
                 *at_most("unpriced_calls", "calls"),
-                *non_negative(*INPUT_TOKEN_BUCKETS, "output_tokens", "reasoning_tokens", "cost_usd"),
                 *zero("input_tokens_residual", "input_tokens = uncached + cache read + both cache writes"),
             ],
         ),
         Suite(
             table="fct_tool_costs",
-            select="""
-                select
-                    tool_span_id, run_id, started_at, ended_at, nested_calls, nested_unpriced_calls,
-                    nested_cost_usd, triggering_cost_usd, total_cost_usd,
-                    total_cost_usd - (nested_cost_usd + triggering_cost_usd) as total_cost_residual_usd
-                from {table}
-            """,
+            checks="total_cost_usd - (nested_cost_usd + triggering_cost_usd) as total_cost_residual_usd",
             expectations=[
-                *unique("tool_span_id"),
-                *not_null("tool_span_id", "run_id", "started_at"),
                 *at_most("started_at", "ended_at"),
-                *non_negative("nested_calls", "nested_cost_usd", "triggering_cost_usd", "total_cost_usd"),
                 *at_most("nested_unpriced_calls", "nested_calls"),
                 *zero("total_cost_residual_usd", "total_cost_usd = nested + triggering"),
             ],
         ),
-        _daily_suite("fct_feature_costs_daily", "feature"),
-        _daily_suite("fct_tenant_costs_daily", "tenant_id"),
+        _daily_suite("fct_feature_costs_daily"),
+        _daily_suite("fct_tenant_costs_daily"),
         Suite(
             table="rpt_unpriced_models",
-            select="""
-                select provider, model, first_seen, last_seen, calls, tokens, input_tokens, output_tokens,
-                    tokens - (input_tokens + output_tokens) as tokens_residual
-                from {table}
-            """,
+            checks="tokens - (input_tokens + output_tokens) as tokens_residual",
             expectations=[
-                *unique("provider", "model"),
-                *not_null("provider", "model", "first_seen", "last_seen"),
                 *at_most("first_seen", "last_seen"),
                 *at_least("calls", 1),
-                *non_negative("tokens", "input_tokens", "output_tokens"),
                 *zero("tokens_residual", "tokens = input + output"),
             ],
         ),
         Suite(
             table="rpt_cache_effectiveness",
-            select=f"""
-                select
-                    day, feature, provider, model, calls, cache_hit_calls, cache_write_calls, unpriced_calls,
-                    {", ".join(INPUT_TOKEN_BUCKETS)}, total_input_tokens, cache_hit_ratio, input_cost_usd,
-                    uncached_equivalent_usd, cache_read_saved_usd, cache_write_premium_usd, saved_usd,
-                    total_input_tokens - ({_plus(INPUT_TOKEN_BUCKETS)}) as total_input_residual,
-                    saved_usd - (uncached_equivalent_usd - input_cost_usd) as saved_residual_usd,
-                    saved_usd - (cache_read_saved_usd - cache_write_premium_usd - unreported_usage_premium_usd)
-                        as saved_split_residual_usd
-                from {{table}}
+            checks=f"""
+                total_input_tokens - ({_plus(INPUT_TOKEN_BUCKETS)}) as total_input_residual,
+                saved_usd - (uncached_equivalent_usd - input_cost_usd) as saved_residual_usd,
+                saved_usd - (cache_read_saved_usd - cache_write_premium_usd - unreported_usage_premium_usd)
+                    as saved_split_residual_usd
             """,
             expectations=[
-                *unique("day", "feature", "provider", "model"),
-                *not_null("day", "feature", "provider", "model", "calls"),
                 *at_least("calls", 1),
                 *at_most("cache_hit_calls", "calls"),
                 *at_most("cache_write_calls", "calls"),
                 *at_most("unpriced_calls", "calls"),
-                *non_negative(*INPUT_TOKEN_BUCKETS, "input_cost_usd", "uncached_equivalent_usd"),
                 *zero("total_input_residual", "total_input_tokens = uncached + cache read + both cache writes"),
                 *between("cache_hit_ratio", 0, 1),
                 *zero("saved_residual_usd", "saved_usd = uncached_equivalent_usd - input_cost_usd"),
@@ -303,26 +242,19 @@ def build_suites() -> list[Suite]:
         ),
         Suite(
             table="rpt_cost_drift",
-            select="""
-                select
-                    day, service_name, provider, model, calls, reported_calls, compared_calls,
-                    calls_without_reported_cost, unpriced_calls, reported_cost_usd, computed_cost_usd, drift_usd,
-                    abs_drift_usd, cost_usd,
-                    calls - (reported_calls + calls_without_reported_cost) as calls_residual,
-                    drift_usd - (reported_cost_usd - computed_cost_usd) as drift_residual_usd,
-                    abs_drift_usd - abs(drift_usd) as abs_drift_slack_usd
-                from {table}
+            checks="""
+                calls - (reported_calls + calls_without_reported_cost) as calls_residual,
+                drift_usd - (reported_cost_usd - computed_cost_usd) as drift_residual_usd,
+                abs_drift_usd - abs(drift_usd) as abs_drift_slack_usd
             """,
             expectations=[
-                *unique("day", "service_name", "provider", "model"),
-                *not_null("day", "service_name", "provider", "model", "calls"),
                 *at_least("calls", 1),
                 *at_most("compared_calls", "reported_calls"),
                 *at_most("reported_calls", "calls"),
                 *at_most("unpriced_calls", "calls"),
                 *zero("calls_residual", "calls = reported_calls + calls_without_reported_cost"),
                 *zero("drift_residual_usd", "drift_usd = reported_cost_usd - computed_cost_usd"),
-                *non_negative("abs_drift_usd", "abs_drift_slack_usd", "computed_cost_usd", "cost_usd"),
+                *non_negative("abs_drift_slack_usd"),
             ],
         ),
     ]
@@ -331,55 +263,68 @@ def build_suites() -> list[Suite]:
 def python_model_suites() -> list[Suite]:
     """The Python models' outputs (python_models/): skipped when not built (var python_models_enabled: false)."""
     return [
-        Suite(
-            table="rpt_budget_forecast",
-            select="select * from {table}",
-            expectations=[
-                *unique("scope", "scope_key", "period", "period_start", "item_id"),
-                *not_null("scope", "scope_key", "period", "period_start", "status"),
-                *in_set("scope", ["org", "feature", "tenant"]),
-                *in_set("period", ["call", "run", "day", "month"]),
-                *in_set("status", ["breached", "projected_breach", "ok", "no_budget"]),
-                *at_most("period_start", "period_end"),
-                *non_negative("limit_usd", "actual_usd", "projected_usd"),
-            ],
-            optional=True,
-        ),
-        Suite(
-            table="rpt_cost_anomalies",
-            select="select * from {table}",
-            expectations=[
-                *unique("day", "dimension", "dimension_key"),
-                *not_null("day", "dimension", "dimension_key", "cost_usd"),
-                *in_set("dimension", ["feature", "tenant"]),
-                *non_negative("cost_usd", "baseline_median_usd", "baseline_mad_usd"),
-            ],
-            optional=True,
-        ),
-        Suite(
-            table="rpt_cost_change_points",
-            select="select * from {table}",
-            expectations=[
-                *unique("change_kind", "feature", "agent_name", "agent_version", "change_day"),
-                *not_null("change_kind", "feature"),
-                *in_set("change_kind", ["agent_version", "day"]),
-                *non_negative("runs_before", "runs_after", "median_cost_per_call_before_usd",
-                              "median_cost_per_call_after_usd"),
-            ],
-            optional=True,
-        ),
-        Suite(
-            table="rpt_runaway_runs",
-            select="select * from {table}",
-            expectations=[
-                *unique("run_id"),
-                *not_null("run_id", "day", "feature", "cost_usd"),
-                *at_least("calls", 1),
-                *non_negative("cost_usd", "feature_median_run_cost_usd"),
-            ],
-            optional=True,
-        ),
+        Suite(table="rpt_budget_forecast", expectations=at_most("period_start", "period_end"), optional=True),
+        Suite(table="rpt_cost_anomalies", expectations=[], optional=True),
+        Suite(table="rpt_cost_change_points", expectations=[], optional=True),
+        Suite(table="rpt_runaway_runs", expectations=at_least("calls", 1), optional=True),
     ]
+
+
+# --- the column rules of dbt's YAML, from the manifest ----------------------------------------------------
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """dbt's manifest.json (written by dbt build, run, compile or parse)."""
+    import json
+
+    try:
+        return dict(json.loads(path.read_text()))
+    except FileNotFoundError:
+        raise ValidationError(f"no dbt manifest at {path}: run `dbt build` (or `dbt parse`) first; the column "
+                              "rules come from the models' YAML through it") from None
+    except (OSError, ValueError) as exc:
+        raise ValidationError(f"cannot read the dbt manifest {path}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class ColumnRules:
+    expectations: list[gxe.Expectation]
+    conditional: int  # dbt tests with a `where` condition: left to dbt (GX cannot run a SQL condition on a frame)
+
+
+def _dbt_test_expectations(name: str, column: str, kwargs: dict[str, Any]) -> list[gxe.Expectation] | None:
+    """One dbt column test as GX expectations; None for a test that is not a column rule."""
+    if name == "not_null":
+        return not_null(column)
+    if name == "unique":
+        return unique(column)
+    if name == "non_negative":
+        return non_negative(column)
+    if name == "accepted_values":
+        return in_set(column, [str(v) for v in kwargs.get("values", [])])
+    if name == "unique_combination":
+        return unique(*kwargs.get("combination_of_columns", []))
+    return None
+
+
+def column_rules(manifest: dict[str, Any], table: str) -> ColumnRules:
+    """The table's column rules declared in the models' YAML, as GX expectations."""
+    expectations: list[gxe.Expectation] = []
+    conditional = 0
+    for node in sorted(manifest.get("nodes", {}).values(), key=lambda n: str(n.get("unique_id"))):
+        meta = node.get("test_metadata")
+        if node.get("resource_type") != "test" or not meta or str(node.get("attached_node")).split(".")[-1] != table:
+            continue
+        name, kwargs = meta.get("name"), meta.get("kwargs") or {}
+        column = kwargs.get("column_name") or node.get("column_name")
+        mirrored = _dbt_test_expectations(str(name), column, kwargs)
+        if mirrored is None:
+            continue  # table-level tests (landing, unpriced calls): dbt's alone
+        if (node.get("config") or {}).get("where"):
+            conditional += 1
+            continue
+        expectations.extend(mirrored)
+    return ColumnRules(expectations, conditional)
 
 
 # --- backends ---------------------------------------------------------------------------------------------
@@ -526,6 +471,7 @@ class SuiteResult:
     passed: int
     failures: list[Failure] = field(default_factory=list)
     skipped: str | None = None
+    left_to_dbt: int = 0  # conditional dbt rules not mirrored here
 
     @property
     def success(self) -> bool:
@@ -550,7 +496,8 @@ class ValidationReport:
                 lines.append(f"  {s.table:<{width}}  skipped: {s.skipped}")
                 continue
             status = "ok" if s.success else "FAILED"
-            lines.append(f"  {s.table:<{width}}  {s.passed}/{s.evaluated} expectations passed  {status}")
+            left = f" ({s.left_to_dbt} conditional dbt rules not run here)" if s.left_to_dbt else ""
+            lines.append(f"  {s.table:<{width}}  {s.passed}/{s.evaluated} expectations passed  {status}{left}")
             lines.extend(f.render() for f in s.failures)
         failed = sum(len(s.failures) for s in self.suites)
         total = sum(s.evaluated for s in self.suites)
@@ -582,7 +529,7 @@ def _columns(kwargs: dict[str, Any]) -> str:
     return ""
 
 
-def _suite_result(suite: Suite, result: Any) -> SuiteResult:
+def _suite_result(suite: Suite, result: Any, left_to_dbt: int = 0) -> SuiteResult:
     failures: list[Failure] = []
     for r in result.results:
         if r.success:
@@ -601,7 +548,8 @@ def _suite_result(suite: Suite, result: Any) -> SuiteResult:
             error=error,
         ))
     evaluated = len(result.results)
-    return SuiteResult(table=suite.table, evaluated=evaluated, passed=evaluated - len(failures), failures=failures)
+    return SuiteResult(table=suite.table, evaluated=evaluated, passed=evaluated - len(failures), failures=failures,
+                       left_to_dbt=left_to_dbt)
 
 
 def _context(docs_dir: Path | None) -> Any:
@@ -616,8 +564,10 @@ def _context(docs_dir: Path | None) -> Any:
     return context
 
 
-def validate(source: Source, docs_dir: Path | None = None, suites: list[Suite] | None = None) -> ValidationReport:
-    """Run every suite on the source; raises ValidationError when a required table is missing."""
+def validate(source: Source, manifest: dict[str, Any], docs_dir: Path | None = None,
+             suites: list[Suite] | None = None) -> ValidationReport:
+    """Run every suite, with its table's column rules from dbt's manifest, on the source; raises ValidationError
+    when a required table is missing."""
     suites = [*build_suites(), *python_model_suites()] if suites is None else suites
     present = source.existing_tables()
     missing = [s.table for s in suites if not s.optional and s.table not in present]
@@ -638,7 +588,9 @@ def validate(source: Source, docs_dir: Path | None = None, suites: list[Suite] |
                               unexpected_count=None, row_count=None, examples=[], error=str(exc))
             results.append(SuiteResult(table=suite.table, evaluated=1, passed=0, failures=[failure]))
             continue
-        gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=list(suite.expectations)))
+        rules = column_rules(manifest, suite.table)
+        gx_suite = context.suites.add(gx.ExpectationSuite(
+            name=suite.name, expectations=[*rules.expectations, *suite.expectations]))
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite))
         checkpoint = context.checkpoints.add(gx.Checkpoint(
@@ -646,7 +598,7 @@ def validate(source: Source, docs_dir: Path | None = None, suites: list[Suite] |
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLES_PER_FAILURE}))
         run = checkpoint.run(batch_parameters=parameters)
         (result,) = run.run_results.values()
-        results.append(_suite_result(suite, result))
+        results.append(_suite_result(suite, result, rules.conditional))
     docs_index = None
     if docs_dir is not None:
         context.build_data_docs(site_names=[DOCS_SITE])

@@ -4,7 +4,7 @@
 {% macro python_models_target_check() %}
     {#- the emulator target of profiles.example.yml (the adapter does not expose api_endpoint to Jinja) -#}
     {%- if not execute or target.name != 'bq_emulator' -%}{{ return('') }}{%- endif -%}
-    {%- set enabled = (get_setting('python_models_enabled', true) | string | lower) in ['true', '1', 'yes'] -%}
+    {%- set enabled = (get_setting('python_models_enabled') | string | lower) in ['true', '1', 'yes'] -%}
     {%- if enabled and flags.WHICH in ['run', 'build'] -%}
         {{ exceptions.raise_compiler_error(
             "Python models cannot run on target " ~ target.name ~ " (the BigQuery emulator: no Dataproc behind it). Set LLM_COST_PYTHON_MODELS_ENABLED=false or --vars '{python_models_enabled: false}'."

@@ -18,5 +18,6 @@ def model(dbt, session):
     return analytics.budget_status(
         features, tenants, runs, calls, budgets,
         as_of=analytics.optional_day(dbt.config.meta_get("budget_as_of")),
-        run_rate_days=int(dbt.config.meta_get("budget_run_rate_days")),
+        run_rate_days=analytics.settings_from(
+            analytics.BudgetSettings, run_rate_days=dbt.config.meta_get("budget_run_rate_days")).run_rate_days,
     )

@@ -17,7 +17,8 @@ from dbt_runner import DBT, PROJECT_DIR
 from llm_cost import duckdb_lock
 from llm_cost.summary import SummaryError, build_summary
 
-HOLD = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(float(sys.argv[2]))"
+HOLD = ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+        "time.sleep(float(sys.argv[2]))")
 
 
 def _hold(path: Path, seconds: float) -> subprocess.Popen[str]:

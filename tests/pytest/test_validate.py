@@ -15,7 +15,7 @@ from dbt_runner import DbtProject
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 from llm_cost.__main__ import main
-from llm_cost.validate import DuckDBSource, Suite, not_null, validate
+from llm_cost.validate import DuckDBSource, Suite, build_suites, column_rules, not_null, read_manifest, validate
 
 SUITES = [
     "stg_otel__spans", "fct_span_costs", "fct_run_costs", "fct_step_costs", "fct_tool_costs",
@@ -24,15 +24,21 @@ SUITES = [
 ]
 
 
-def _validate(duckdb_path: Path, docs: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(["validate", "--duckdb", str(duckdb_path), "--docs", str(docs)])
+def _validate(duckdb_path: Path, docs: Path, capsys: pytest.CaptureFixture[str],
+              manifest: Path | None = None) -> tuple[int, str, str]:
+    code = main(["validate", "--duckdb", str(duckdb_path), "--docs", str(docs),
+                 *(["--manifest", str(manifest)] if manifest else [])])
     out, err = capsys.readouterr()
     return code, out, err
 
 
+def _manifest(built: DbtProject) -> Path:
+    return built.log_dir / "target" / "manifest.json"
+
+
 def test_validation_passes_on_the_built_marts(built: DbtProject, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _validate(built.duckdb_path, tmp_path / "docs", capsys)
+    code, out, err = _validate(built.duckdb_path, tmp_path / "docs", capsys, _manifest(built))
     assert code == 0, out + err
     assert "all suites ok" in out and "FAILED" not in out
     for suite in SUITES:
@@ -72,7 +78,7 @@ def test_planted_damage_fails_and_names_each_broken_expectation(built: DbtProjec
     finally:
         con.close()
 
-    code, out, err = _validate(broken, tmp_path / "docs", capsys)
+    code, out, err = _validate(broken, tmp_path / "docs", capsys, _manifest(built))
     assert code == 1, out + err
     expected_failures = [
         r"FAILED expect_column_values_to_be_between\(cost_residual_usd\): cost_usd = the sum of its six components, "
@@ -88,7 +94,7 @@ def test_planted_damage_fails_and_names_each_broken_expectation(built: DbtProjec
     ]
     for pattern in expected_failures:
         assert re.search(pattern, out, re.MULTILINE), (pattern, out)
-    statuses = {line.split()[0]: line.split()[-1] for line in out.splitlines()
+    statuses = {line.split()[0]: line.split()[4] for line in out.splitlines()
                 if line.startswith("  ") and "expectations passed" in line}
     assert {t for t, s in statuses.items() if s == "FAILED"} == {
         "fct_span_costs", "fct_run_costs", "fct_tool_costs", "rpt_cache_effectiveness"}
@@ -101,17 +107,21 @@ def test_missing_build_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFix
 
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
-    code, _out, err = _validate(empty, tmp_path / "docs", capsys)
+    no_manifest = tmp_path / "no" / "manifest.json"
+    code, _out, err = _validate(empty, tmp_path / "docs", capsys, no_manifest)
+    assert code == 2 and f"no dbt manifest at {no_manifest}: run `dbt build`" in err and "Traceback" not in err
+    no_manifest.parent.mkdir()
+    no_manifest.write_text('{"nodes": {}}')
+    code, _out, err = _validate(empty, tmp_path / "docs", capsys, no_manifest)
     assert code == 2 and "not built in" in err and "fct_span_costs" in err
 
 
 def test_a_suite_whose_select_fails_is_reported_not_raised(built: DbtProject) -> None:
     source = DuckDBSource(built.duckdb_path)
     try:
-        report = validate(source, suites=[
-            Suite(table="fct_run_costs", select="select run_id, no_such_column from {table}",
-                  expectations=not_null("run_id")),
-            Suite(table="rpt_cost_drift", select="select calls from {table}", expectations=not_null("calls")),
+        report = validate(source, {}, suites=[
+            Suite(table="fct_run_costs", checks="no_such_column", expectations=not_null("run_id")),
+            Suite(table="rpt_cost_drift", expectations=not_null("calls")),
         ])
     finally:
         source.close()
@@ -119,3 +129,19 @@ def test_a_suite_whose_select_fails_is_reported_not_raised(built: DbtProject) ->
     text = report.render()
     assert "FAILED select(): reading fct_run_costs: raised" in text and "no_such_column" in text, text
     assert [s.success for s in report.suites] == [False, True]
+
+
+def test_column_rules_are_read_from_the_models_yaml_not_written_again(built: DbtProject) -> None:
+    """GX runs the models' YAML column rules (one list, through dbt's manifest) next to its own row rules; a
+    conditional dbt test is counted as left to dbt, a table-level one is not mirrored."""
+    manifest = read_manifest(_manifest(built))
+    rules = column_rules(manifest, "fct_run_costs")
+    described = {e.description for e in rules.expectations}
+    assert {"one row per run_id", "run_id is never null", "cache_read_tokens is never negative"} <= described
+    assert not {e.description for e in build_suites()[2].expectations} & described, "no rule written in both"
+    node = {"resource_type": "test", "attached_node": "model.llm_cost.t", "column_name": "x",
+            "test_metadata": {"name": "not_null", "kwargs": {"column_name": "x"}}}
+    fake = {"nodes": {"a": node, "b": {**node, "unique_id": "b", "config": {"where": "y > 0"}},
+                      "c": {**node, "unique_id": "c", "test_metadata": {"name": "landing_files_read", "kwargs": {}}}}}
+    t = column_rules(fake, "t")
+    assert ([e.description for e in t.expectations], t.conditional) == (["x is never null"], 1)

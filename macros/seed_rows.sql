@@ -1,0 +1,50 @@
+{#- Bad seed rows in a user's words. A data test on a seed (tests/generic/, and the overrides of dbt's not_null and
+    accepted_values below) calls seed_row_problems before its SQL: when the test's model is a seed and some rows
+    break the rule, the build stops with the seed file, each bad row (by the key columns the seed declares in
+    meta.row_key) and its value, instead of a test name and a count. On a model the test runs as before. -#}
+
+{#- The seed node a test's relation is, or none. -#}
+{% macro seed_node_of(relation) %}
+    {%- for node in graph.nodes.values() if node.resource_type == 'seed' and node.package_name == project_name
+        and node.alias == relation.identifier -%}
+        {{ return(node) }}
+    {%- endfor -%}
+    {{ return(none) }}
+{% endmacro %}
+
+{#- Stop the build naming each row of seed `model` where `condition` holds: "<file>: row <key> has <column> <value>: <problem>". -#}
+{% macro seed_row_problems(model, condition, columns, problem) %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set seed = seed_node_of(model) -%}
+    {%- if seed is none -%}{{ return('') }}{%- endif -%}
+    {%- set key = seed.config.meta.get('row_key', []) -%}
+    {%- set shown = key + (columns | reject('in', key) | list) -%}
+    {%- set limit = 10 -%}
+    {#- the condition may name the seed's table seed_rows (a correlated check); `true qualify ...` works on both warehouses -#}
+    {%- set found = run_query('select ' ~ shown | join(', ') ~ ' from ' ~ model ~ ' as seed_rows where ' ~ condition ~ ' limit ' ~ (limit + 1)) -%}
+    {%- if found.rows | length == 0 -%}{{ return('') }}{%- endif -%}
+    {%- set lines = [] -%}
+    {%- for row in found.rows[:limit] -%}
+        {%- set key_text = [] -%}
+        {%- for column in key -%}{%- do key_text.append(column ~ '=' ~ row[column]) -%}{%- endfor -%}
+        {%- set values = [] -%}
+        {%- for column in columns -%}{%- do values.append(column ~ " '" ~ row[column] ~ "'") -%}{%- endfor -%}
+        {%- do lines.append('  row ' ~ (key_text | join(', ') or '(no key declared)') ~ ': ' ~ values | join(', ') ~ ' ' ~ problem) -%}
+    {%- endfor -%}
+    {%- if found.rows | length > limit -%}{%- do lines.append('  and more rows like these') -%}{%- endif -%}
+    {{ exceptions.raise_compiler_error(seed.original_file_path ~ ' has rows to fix before anything is built from it:\n' ~ lines | join('\n')) }}
+{% endmacro %}
+
+{#- dbt's not_null and accepted_values, with the seed message above; the SQL is dbt's own. -#}
+{% macro default__test_not_null(model, column_name) %}
+    {{ seed_row_problems(model, column_name ~ ' is null', [column_name], 'is blank: a value is required') }}
+    {{ return(dbt.default__test_not_null(model, column_name)) }}
+{% endmacro %}
+
+{% macro default__test_accepted_values(model, column_name, values, quote=True) %}
+    {%- set listed = [] -%}
+    {%- for value in values -%}{%- do listed.append("'" ~ value ~ "'" if quote else value) -%}{%- endfor -%}
+    {{ seed_row_problems(model, column_name ~ ' is not null and ' ~ column_name ~ ' not in (' ~ listed | join(', ') ~ ')',
+        [column_name], 'is not one of ' ~ values | join(', ')) }}
+    {{ return(dbt.default__test_accepted_values(model, column_name, values, quote)) }}
+{% endmacro %}

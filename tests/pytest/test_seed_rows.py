@@ -1,0 +1,108 @@
+"""A bad seed row stops the build before any model is built from it, and the message names the seed file, the row
+(by its key) and the value (macros/seed_rows.sql), not only a test name."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dbt_runner import DBT, PROJECT_DIR, copy_project
+
+SPANS = PROJECT_DIR / "tests" / "fixtures" / "emitters" / "openai_v2.jsonl"
+
+
+def _append(seed: Path, rows: list[dict[str, str]]) -> None:
+    with open(seed, newline="") as f:
+        fields = csv.DictReader(f).fieldnames
+    assert fields
+    text = seed.read_text()
+    with open(seed, "a", newline="") as f:
+        if text and not text.endswith("\n"):
+            f.write("\n")
+        csv.DictWriter(f, fieldnames=fields, lineterminator="\n").writerows(
+            [{k: row.get(k, "") for k in fields} for row in rows])
+
+
+def _build(work: Path, project: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    db = work / "bad.duckdb"
+    env = dict(os.environ, LLM_COST_DUCKDB=str(db), DBT_PROFILES_DIR=str(PROJECT_DIR), DO_NOT_TRACK="1",
+               DBT_LOG_PATH=str(work / "logs"), DBT_TARGET_PATH=str(work / "target"))
+    result = subprocess.run([str(DBT), "build", "--project-dir", str(project), "--exclude", "test_type:unit",
+                             "--vars", f'{{otel_spans_path: "{SPANS}"}}'],
+                            cwd=project, env=env, capture_output=True, text=True)
+    return result, db
+
+
+@pytest.fixture(scope="module")
+def bad_seed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    work = tmp_path_factory.mktemp("bad_seeds")
+    project = copy_project(work / "project")
+    price = {"provider": "openai", "service_tier": "standard", "min_input_tokens": "0", "output_usd_per_mtok": "1",
+             "source": "test"}
+    _append(project / "seeds" / "model_prices.csv", [
+        {**price, "model": "typo-model", "effective_from": "2025-01-01", "input_usd_per_mtok": "2.5O"},
+        {**price, "model": "negative-model", "effective_from": "2025-01-01", "input_usd_per_mtok": "-1"},
+        {**price, "model": "bad-date-model", "effective_from": "2025-13-01", "input_usd_per_mtok": "1"},
+        {**price, "model": "twice-model", "effective_from": "2025-01-01", "input_usd_per_mtok": "1"},
+        {**price, "model": "twice-model", "effective_from": "2025-01-01", "input_usd_per_mtok": "2"},
+    ])
+    _append(project / "seeds" / "budgets.csv", [
+        {"scope": "team", "scope_key": "*", "period": "day", "limit_usd": "5", "effective_from": "2025-01-01"}])
+    return _build(work, project)
+
+
+@pytest.fixture(scope="module")
+def bad_alias_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """An alias to a model with no price: checked against the staged prices, so on its own (a bad price row
+    stops the build before that check can run)."""
+    work = tmp_path_factory.mktemp("bad_alias")
+    project = copy_project(work / "project")
+    _append(project / "seeds" / "model_aliases.csv", [
+        {"pattern": "my-gpt", "provider": "openai", "model": "gpt-unpriced", "note": "test"}])
+    return _build(work, project)
+
+
+@pytest.mark.parametrize(("file", "message"), [
+    ("model_prices.csv", "row provider=openai, model=typo-model, service_tier=standard, min_input_tokens=0, "
+                         "effective_from=2025-01-01: input_usd_per_mtok '2.5O' is not a non-negative number"),
+    ("model_prices.csv", "model=negative-model, service_tier=standard, min_input_tokens=0, effective_from=2025-01-01: "
+                         "input_usd_per_mtok '-1' is not a non-negative number"),
+    ("model_prices.csv", "model=bad-date-model, service_tier=standard, min_input_tokens=0, "
+                         "effective_from=2025-13-01: effective_from '2025-13-01' is not a date"),
+    ("model_prices.csv", "model=twice-model, service_tier=standard, min_input_tokens=0, effective_from=2025-01-01: "
+                         "provider 'openai', model 'twice-model', service_tier 'standard', min_input_tokens '0', "
+                         "effective_from '2025-01-01' appears in more than one row"),
+    ("budgets.csv", "row scope=team, scope_key=*, period=day, effective_from=2025-01-01: scope 'team' is not one of "
+                    "org, feature, tenant"),
+])
+def test_a_bad_seed_row_is_named_with_its_file_row_and_value(
+        bad_seed_build: tuple[subprocess.CompletedProcess[str], Path], file: str, message: str) -> None:
+    result, _ = bad_seed_build
+    assert result.returncode != 0
+    assert f"seeds/{file} has rows to fix before anything is built from it" in result.stdout, result.stdout[-4000:]
+    assert message in result.stdout, result.stdout[-6000:]
+
+
+def test_an_alias_to_an_unpriced_model_is_named_with_its_row(
+        bad_alias_build: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    result, _ = bad_alias_build
+    assert result.returncode != 0
+    assert "seeds/model_aliases.csv has rows to fix before anything is built from it" in result.stdout
+    assert ("row pattern=my-gpt, provider=openai: provider 'openai', model 'gpt-unpriced' has no price row in "
+            "seeds/model_prices.csv") in result.stdout, result.stdout[-4000:]
+
+
+def test_bad_seed_rows_stop_the_build_before_any_mart(
+        bad_seed_build: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    _, db = bad_seed_build
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = {t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    assert "model_prices" in tables and not {t for t in tables if t.startswith(("fct_", "rpt_", "int_llm"))}
