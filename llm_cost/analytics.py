@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -25,6 +26,7 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -142,8 +144,23 @@ def typed_frame(rows: Sequence[dict[str, Any]], schema: Schema) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _median(values: Sequence[Decimal]) -> Decimal:
-    return statistics.median(values)
+def _median(values: Sequence[Decimal], floats: Any = None) -> Decimal:
+    """The exact median (statistics.median's), found without sorting every Decimal: float() keeps the order of
+    Decimals (it is monotonic), so only the values whose float lies between the two middle floats are sorted
+    exactly. `floats`: the values as float64, when the caller has them already."""
+    n = len(values)
+    if n < 64:
+        return statistics.median(values)
+    approx = np.asarray(floats, dtype="float64") if floats is not None else np.fromiter(
+        (float(v) for v in values), dtype="float64", count=n)
+    low, high = (n - 1) // 2, n // 2
+    middle = np.partition(approx, [low, high])
+    low_float, high_float = middle[low], middle[high]
+    below = int(np.count_nonzero(approx < low_float))
+    window = sorted(v for v, f in zip(values, approx.tolist(), strict=True) if low_float <= f <= high_float)
+    if low == high:
+        return window[low - below]
+    return (window[low - below] + window[high - below]) / 2
 
 
 def _ratio(numerator: Decimal, denominator: Decimal | None) -> float | None:
@@ -469,19 +486,28 @@ def run_cost_per_call(calls: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     model computes the same aggregate in the warehouse and passes it to ``with_cost_per_call``)."""
     priced = calls[calls["cost_usd"].notna()]
     if priced.empty:
-        return pd.DataFrame(columns=["run_id", *by, "calls", "cost_usd", "cost_per_call", "started_at", "day"])
+        return pd.DataFrame(columns=["run_id", *by, "calls", "cost_usd", "cost_per_call", COST_PER_CALL_FLOAT,
+                                     "started_at", "day"])
     grouped = priced.groupby(["run_id", *by], sort=True, dropna=False).agg(
         calls=("cost_usd", "size"), cost_usd=("cost_usd", lambda s: sum(s, ZERO)),
         started_at=("started_at", "min"), day=("day", "min")).reset_index()
     return with_cost_per_call(grouped)
 
 
+COST_PER_CALL_FLOAT = "_cost_per_call_float"
+
+
 def with_cost_per_call(units: pd.DataFrame) -> pd.DataFrame:
-    """Run units (calls, cost_usd, started_at, day per run and keys) with their exact cost per call."""
-    units = units.sort_values([c for c in units.columns if c in ("run_id", *AGENT_KEYS)], kind="stable")
+    """Run units (calls, cost_usd, started_at, day per run and keys) with their exact cost per call. The units'
+    order does not matter: every statistic below is order-free (medians, ranks, per-day sums)."""
     units = units.reset_index(drop=True)
-    units["cost_per_call"] = [Decimal(c) / int(n) for c, n in zip(units["cost_usd"], units["calls"], strict=True)]
-    units["day"] = [as_day(d) for d in units["day"]]
+    costs = [c if isinstance(c, Decimal) else Decimal(c) for c in units["cost_usd"].tolist()]
+    units["cost_per_call"] = list(map(operator.truediv, costs, [int(n) for n in units["calls"].tolist()]))
+    # the ranks and the median's preselection work on floats: converted once here
+    units[COST_PER_CALL_FLOAT] = np.fromiter((float(v) for v in units["cost_per_call"]), dtype="float64",
+                                             count=len(units))
+    if pd.api.types.infer_dtype(units["day"], skipna=False) != "date":  # already dates when read from the warehouse
+        units["day"] = [as_day(d) for d in units["day"]]
     return units
 
 
@@ -489,9 +515,10 @@ def _compare(before: pd.DataFrame, after: pd.DataFrame, settings: ChangePointSet
     """Medians, ratio and z of two segments of run-level cost per call; None when too small or no change."""
     if len(before) < settings.min_segment_runs or len(after) < settings.min_segment_runs:
         return None
-    median_before = _median(list(before["cost_per_call"]))
-    median_after = _median(list(after["cost_per_call"]))
-    z = mann_whitney_z([float(v) for v in before["cost_per_call"]], [float(v) for v in after["cost_per_call"]])
+    before_floats, after_floats = before[COST_PER_CALL_FLOAT].to_numpy(), after[COST_PER_CALL_FLOAT].to_numpy()
+    median_before = _median(before["cost_per_call"].tolist(), before_floats)
+    median_after = _median(after["cost_per_call"].tolist(), after_floats)
+    z = mann_whitney_z(before_floats.tolist(), after_floats.tolist())
     ratio = _ratio(median_after, median_before)
     return {"runs_before": len(before), "runs_after": len(after),
             "median_cost_per_call_before_usd": median_before, "median_cost_per_call_after_usd": median_after,
@@ -514,7 +541,7 @@ def _best_day_split(group: pd.DataFrame, settings: ChangePointSettings) -> dict[
     split's z comes from a suffix sum of ranks (the same z as ``mann_whitney_z`` on the two segments, in
     O(days) instead of O(days x runs)); the medians are computed for the winning split only.
     """
-    values = pd.Series([float(v) for v in group["cost_per_call"]], dtype="float64")
+    values = pd.Series(group[COST_PER_CALL_FLOAT].to_numpy(), dtype="float64")
     ranks = values.rank(method="average")
     per_day = pd.DataFrame({"day": list(group["day"]), "rank": ranks.to_numpy()}).groupby(
         "day", sort=True)["rank"].agg(["size", "sum"])

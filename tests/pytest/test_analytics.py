@@ -285,6 +285,24 @@ def test_a_drop_is_reported_as_down() -> None:
     assert set(out["direction"]) == {"down"}
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_the_exact_median_picks_its_middle_values_by_float_then_exactly(seed: int) -> None:
+    """Values that differ beyond a float's precision (cost per call has 28 digits), ties, even and odd counts:
+    the float preselection gives statistics.median's exact result."""
+    import random
+    import statistics
+
+    rng = random.Random(seed)
+    base = D("0.004115226300400000000000000")
+    values = [base + D(rng.randint(-3, 3)) * D("1E-27") for _ in range(rng.randint(64, 400))]
+    values += [D(rng.choice(["0.001", "0.0125", "0.02"])) / rng.randint(1, 7) for _ in range(rng.randint(0, 300))]
+    rng.shuffle(values)
+    assert len({float(v) for v in values}) < len(set(values)), "some values share a float"
+    for sample in (values, values[:-1]):
+        assert a._median(sample) == statistics.median(sample)
+        assert a._median(sample, [float(v) for v in sample]) == statistics.median(sample)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_change_points_from_warehouse_aggregates_equal_the_per_call_computation(seed: int) -> None:
     """The model reads per-run aggregates computed in the warehouse and scans day splits by rank sums; the result
