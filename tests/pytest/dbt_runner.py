@@ -131,17 +131,22 @@ class InProcessDbt:
             con.close()
 
     def rows(self, model: str) -> list[tuple[Any, ...]]:
-        import duckdb
+        return mart_rows(self.duckdb_path, model)
 
-        con = duckdb.connect(str(self.duckdb_path))
-        try:
-            cols = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
-                [model],
-            ).fetchall() if c not in ARRIVAL_COLUMNS]
-            return sorted(con.execute(f"select {', '.join(cols)} from {model}").fetchall(), key=repr)
-        finally:
-            con.close()
+
+def mart_rows(duckdb_path: Path, model: str) -> list[tuple[Any, ...]]:
+    """A model's rows, sorted, without the arrival columns (which differ between builds by design)."""
+    import duckdb
+
+    con = duckdb.connect(str(duckdb_path))
+    try:
+        cols = [c for (c,) in con.execute(
+            "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
+            [model],
+        ).fetchall() if c not in ARRIVAL_COLUMNS]
+        return sorted(con.execute(f"select {', '.join(cols)} from {model}").fetchall(), key=repr)
+    finally:
+        con.close()
 
 
 def copy_project(dest: Path) -> Path:
@@ -155,9 +160,10 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def assert_same_marts(incremental: InProcessDbt, full: InProcessDbt) -> None:
+def assert_same_marts(incremental: InProcessDbt | Path, full: InProcessDbt | Path) -> None:
+    """Every compared mart holds the same rows in both builds (an InProcessDbt or a DuckDB file each)."""
     for model in COMPARED_MODELS:
-        inc, ref = incremental.rows(model), full.rows(model)
+        inc, ref = (mart_rows(b if isinstance(b, Path) else b.duckdb_path, model) for b in (incremental, full))
         # the two row lists may differ in length: compare their common prefix for the first diff
         first_diff = next(((a, b) for a, b in zip(inc, ref, strict=False) if a != b), None)
         assert inc == ref, (f"{model}: incremental differs from full refresh ({len(inc)} vs {len(ref)} rows); "
