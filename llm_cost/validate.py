@@ -35,9 +35,6 @@ from llm_cost.duckdb_lock import open_error
 DOCS_SITE = "llm_cost"
 EXAMPLES_PER_FAILURE = 5
 
-SPAN_KINDS = ["internal", "server", "client", "producer", "consumer", "unspecified"]
-STATUS_CODES = ["unset", "ok", "error"]
-
 
 class ValidationError(Exception):
     """A user-facing problem (missing file, marts not built, bad argument): printed, never a traceback."""

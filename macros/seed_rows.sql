@@ -3,13 +3,11 @@
     break the rule, the build stops with the seed file, each bad row (by the key columns the seed declares in
     meta.row_key) and its value, instead of a test name and a count. On a model the test runs as before. -#}
 
-{#- The seed node a test's relation is, or none. -#}
+{#- The seed node a test's relation is, or none (a model, or the subquery dbt passes for a test with `where`):
+    looked up by key, since every test on every model asks. -#}
 {% macro seed_node_of(relation) %}
-    {%- for node in graph.nodes.values() if node.resource_type == 'seed' and node.package_name == project_name
-        and node.alias == relation.identifier -%}
-        {{ return(node) }}
-    {%- endfor -%}
-    {{ return(none) }}
+    {%- if relation.identifier is not defined -%}{{ return(none) }}{%- endif -%}
+    {{ return(graph.nodes.get('seed.' ~ project_name ~ '.' ~ relation.identifier)) }}
 {% endmacro %}
 
 {#- Stop the build naming each row of seed `model` where `condition` holds: "<file>: row <key> has <column> <value>: <problem>". -#}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from dbt_runner import DBT, PROJECT_DIR, InProcessDbt, assert_same_marts, copy_project
+from dbt_runner import DBT, DbtProject, InProcessDbt, assert_same_marts, copy_project
 from llm_cost.generate import generate
 
 # the phases a kill lands in: a log line that starts it ('' = right after the process starts, while dbt parses)
@@ -41,8 +41,7 @@ class KilledBuilds:
 
     def __init__(self, project: Path, duckdb_path: Path, spans_glob: str, logs: Path) -> None:
         self.project, self.logs = project, logs
-        self.env = dict(os.environ, LLM_COST_DUCKDB=str(duckdb_path), DBT_PROFILES_DIR=str(PROJECT_DIR),
-                        DO_NOT_TRACK="1", DBT_LOG_PATH=str(logs), DBT_TARGET_PATH=str(project / "target"))
+        self.env = DbtProject(duckdb_path, spans_glob, logs).env()
         self.vars = (f'{{otel_spans_path: "{spans_glob}", unpriced_severity: warn, python_models_enabled: false}}')
 
     def _cmd(self, *args: str) -> list[str]:

@@ -3,7 +3,6 @@ by a setting (llm_cost/dbt_lock_plugin.py, profiles.example.yml)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dbt_runner import DBT, PROJECT_DIR
+from dbt_runner import DBT, PROJECT_DIR, DbtProject
 from llm_cost import duckdb_lock
 from llm_cost.summary import SummaryError, build_summary
 
@@ -41,8 +40,7 @@ def _dbt_debug(db: Path, tmp_path: Path, wait_seconds: str | None = None) -> sub
     profiles = tmp_path / "profiles"
     profiles.mkdir(exist_ok=True)
     shutil.copy(PROJECT_DIR / "profiles.example.yml", profiles / "profiles.yml")
-    env = dict(os.environ, LLM_COST_DUCKDB=str(db), DBT_PROFILES_DIR=str(profiles), DO_NOT_TRACK="1",
-               DBT_LOG_PATH=str(tmp_path / "logs"), DBT_TARGET_PATH=str(tmp_path / "target"))
+    env = {**DbtProject(db, "", tmp_path / "logs").env(), "DBT_PROFILES_DIR": str(profiles)}
     env.pop(duckdb_lock.WAIT_SETTING, None)
     if wait_seconds is not None:
         env[duckdb_lock.WAIT_SETTING] = wait_seconds

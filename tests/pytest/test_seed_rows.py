@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from dbt_runner import DBT, PROJECT_DIR, copy_project
+from dbt_runner import DBT, PROJECT_DIR, DbtProject, copy_project
 
 SPANS = PROJECT_DIR / "tests" / "fixtures" / "emitters" / "openai_v2.jsonl"
 
@@ -30,8 +29,7 @@ def _append(seed: Path, rows: list[dict[str, str]]) -> None:
 
 def _build(work: Path, project: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
     db = work / "bad.duckdb"
-    env = dict(os.environ, LLM_COST_DUCKDB=str(db), DBT_PROFILES_DIR=str(PROJECT_DIR), DO_NOT_TRACK="1",
-               DBT_LOG_PATH=str(work / "logs"), DBT_TARGET_PATH=str(work / "target"))
+    env = DbtProject(db, str(SPANS), work / "logs").env()
     result = subprocess.run([str(DBT), "build", "--project-dir", str(project), "--exclude", "test_type:unit",
                              "--vars", f'{{otel_spans_path: "{SPANS}"}}'],
                             cwd=project, env=env, capture_output=True, text=True)
