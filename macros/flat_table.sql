@@ -60,7 +60,7 @@
     {%- if has_loaded_at and is_incremental() -%}
         {#- the newest landing row loaded is in the log's newest load: find that load from the partitions since the
             last complete build, then read its one partition -#}
-        {%- set since = recorded_loaded_through(target_relation('llm_cost_build_state')) -%}
+        {%- set since = recorded_build_state(previous_build_relation('llm_cost_build_state'))['loaded_through'] -%}
         {%- set newest_load = run_query('select ' ~ unix_micros('max(loaded_at)') ~ ' from ' ~ this
             ~ (' where loaded_at >= ' ~ since if since is not none else '')).columns[0].values()[0] -%}
         {%- if newest_load is not none -%}

@@ -1,106 +1,76 @@
 {#- Incremental processing (README, "Incremental builds").
 
     Arrival, not event time, drives it. stg_otel__span_records appends the records of files not loaded before,
-    each stamped with loaded_at. After a build in which every fct_ mart succeeded, an on-run-end hook records
-    in table llm_cost_build_state how far the records were processed (loaded_through) and which pricing was
-    applied (pricing_version, a hash of both seeds). The next build's batch (int_spans__in_batch) is every run
-    with a record loaded after loaded_through, plus the runs int_runs__repriced finds when the seeds changed.
-    A failed or partial build records nothing, so its work is redone, never skipped. -#}
+    each stamped with loaded_at. Model int_build_batch says what this build processes: the records loaded after
+    the last complete build's loaded_through, and the pricing (a hash of both seeds) it applies. The batch
+    (int_spans__in_batch) is every run with such a record, plus the runs int_runs__repriced finds when the seeds
+    changed. Model llm_cost_build_state refs every fct_ mart, so dbt builds it (appending int_build_batch's row)
+    only when all of them succeeded: a failed or partial build records nothing, and its work is redone. -#}
 
-{% macro fct_marts() %}
-    {{ return(['fct_span_costs', 'fct_run_costs', 'fct_step_costs', 'fct_tool_costs', 'fct_feature_costs_daily', 'fct_tenant_costs_daily']) }}
+{#- The table a model of this project left in the warehouse at the previous build (none when it does not exist),
+    resolved from the model's node, so its configured database, schema and alias are used. The only reads of a
+    relation without ref(), both of a model downstream of the reader (ref() would be a cycle), both documented in
+    README "Incremental builds": llm_cost_build_state (where the last complete build stopped) and fct_span_costs
+    (the calls to look up again when the seeds change, int_runs__repriced). -#}
+{% macro previous_build_relation(model_name) %}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ model_name) -%}
+    {%- if node is none -%}
+        {{ exceptions.raise_compiler_error('previous_build_relation: no model named ' ~ model_name) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias or node.name)) }}
 {% endmacro %}
 
-{#- A relation of the target schema looked up by name (none when it does not exist yet): for the state table and
-    for the marts read before they are built in this run, which ref() cannot express without a cycle. -#}
-{% macro target_relation(identifier) %}
-    {{ return(adapter.get_relation(database=target.database, schema=target.schema, identifier=identifier)) }}
-{% endmacro %}
-
-{#- The state table, or none when everything must be processed (first build, --full-refresh). -#}
+{#- The last complete build's state, or none when everything must be processed (first build, --full-refresh). -#}
 {% macro build_state_relation() %}
     {%- if flags.FULL_REFRESH or not execute -%}{{ return(none) }}{%- endif -%}
-    {{ return(target_relation('llm_cost_build_state')) }}
-{% endmacro %}
-
-{#- A hash of both pricing seeds' content: a change of any price or alias row changes it. -#}
-{% macro pricing_version(prices_relation, aliases_relation) %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set parts = [] -%}
-    {%- for relation in [prices_relation, aliases_relation] -%}
-        {%- set table = run_query('select * from ' ~ relation) -%}
-        {%- set rows = [] -%}
-        {%- for row in table.rows -%}{%- do rows.append(row.values() | map('string') | join('|')) -%}{%- endfor -%}
-        {%- do parts.append(rows | sort | join('\n')) -%}
-    {%- endfor -%}
-    {{ return(local_md5(parts | join('\n--\n'))) }}
+    {{ return(previous_build_relation('llm_cost_build_state')) }}
 {% endmacro %}
 
 {#- A timestamp read back as microseconds, as a literal expression: a warehouse prunes partitions by constants. -#}
 {% macro timestamp_literal(micros) %}{{ return(timestamp_from_unix_nanos("'" ~ (micros | int) ~ "000'")) }}{% endmacro %}
 
-{#- The last complete build's loaded_through as a literal, or none (no state yet). -#}
-{% macro recorded_loaded_through(state_relation) %}
-    {%- if state_relation is none or not execute -%}{{ return(none) }}{%- endif -%}
-    {%- set values = run_query('select ' ~ unix_micros('loaded_through') ~ ' from ' ~ state_relation ~ ' order by recorded_at desc limit 1').columns[0].values() -%}
-    {{ return(timestamp_literal(values[0]) if values | length > 0 and values[0] is not none else none) }}
+{#- The last complete build's loaded_through and pricing_version (none and none when there is no state yet); the
+    loaded_through as a literal. -#}
+{% macro recorded_build_state(state_relation) %}
+    {%- if state_relation is none or not execute -%}{{ return({'loaded_through': none, 'pricing_version': none}) }}{%- endif -%}
+    {%- set result = run_query('select ' ~ unix_micros('loaded_through') ~ ', pricing_version from ' ~ state_relation
+        ~ ' order by recorded_at desc limit 1') -%}
+    {%- if result.rows | length == 0 -%}{{ return({'loaded_through': none, 'pricing_version': none}) }}{%- endif -%}
+    {%- set row = result.rows[0] -%}
+    {{ return({
+        'loaded_through': timestamp_literal(row[0]) if row[0] is not none else none,
+        'pricing_version': row[1],
+    }) }}
 {% endmacro %}
 
-{% macro recorded_pricing_version(state_relation) %}
-    {%- set result = run_query('select pricing_version from ' ~ state_relation ~ ' order by recorded_at desc limit 1') -%}
-    {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
-{% endmacro %}
-
-{#- on-run-end: record the processed state, only when every fct_ mart was built successfully in this invocation. -#}
-{% macro record_build_state(results) %}
-    {#- a --empty build (schemas only) processed no record: recording it would mark them all as processed -#}
-    {%- if not execute or invocation_args_dict.get('empty') -%}{{ return('') }}{%- endif -%}
-    {%- set succeeded = [] -%}
-    {%- for result in results -%}
-        {%- if result.node.resource_type == 'model' and result.node.package_name == 'llm_cost'
-              and result.node.name in fct_marts() and result.status == 'success' -%}
-            {%- do succeeded.append(result.node.name) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if succeeded | unique | list | length < fct_marts() | length -%}{{ return('') }}{%- endif -%}
-    {%- set records = target_relation('stg_otel__span_records') -%}
-    {%- set version = pricing_version(target_relation('model_prices'), target_relation('model_aliases')) -%}
-    {#- created on the first complete build, so it may not exist yet -#}
-    {%- set state = api.Relation.create(database=target.database, schema=target.schema, identifier='llm_cost_build_state') -%}
-    {%- call statement('create_build_state') -%}
-        create table if not exists {{ state }} (
-            recorded_at {{ type_timestamp() }},
-            loaded_through {{ type_timestamp() }},
-            pricing_version {{ type_string() }}
-        )
-    {%- endcall -%}
-    {#- only the log's partitions since the previous state are read -#}
-    {%- set previous = recorded_loaded_through(target_relation('llm_cost_build_state')) -%}
-    {%- call statement('record_build_state') -%}
-        insert into {{ state }} (recorded_at, loaded_through, pricing_version)
-        select
-            {{ current_utc_timestamp() }},
-            {% if previous is not none %}coalesce(max(loaded_at), {{ previous }}){% else %}max(loaded_at){% endif %},
-            '{{ version }}'
-        from {{ records }}
-        {% if previous is not none %}where loaded_at > {{ previous }}{% endif %}
-    {%- endcall -%}
-    {%- do commit_open_transaction() -%}
-    {{ return('') }}
+{#- This build's batch as int_build_batch computed it (for models downstream of it): loaded_after as a literal
+    (none: every record), is_full_batch, and whether the seeds changed since the last complete build. -#}
+{% macro build_batch() %}
+    {%- set everything = {'loaded_after': none, 'is_full_batch': true, 'seeds_changed': false} -%}
+    {%- if not execute -%}{{ return(everything) }}{%- endif -%}
+    {%- set result = run_query('select ' ~ unix_micros('loaded_after') ~ ', is_full_batch, '
+        ~ 'coalesce(pricing_version <> previous_pricing_version, false) from ' ~ ref('int_build_batch')) -%}
+    {#- under --empty the ref reads no row -#}
+    {%- if result.rows | length == 0 -%}{{ return(everything) }}{%- endif -%}
+    {%- set row = result.rows[0] -%}
+    {{ return({
+        'loaded_after': timestamp_literal(row[0]) if row[0] is not none else none,
+        'is_full_batch': row[1],
+        'seeds_changed': row[2],
+    }) }}
 {% endmacro %}
 
 {#- Fail loudly when a mart would be rebuilt from scratch out of a partial batch (the intermediates hold only
     the last batch once a complete build has been recorded): e.g. `--full-refresh --select fct_span_costs`. -#}
 {% macro assert_full_batch_for_rebuild() %}
-    {%- if execute and not is_incremental() -%}
-        {%- if target_relation('llm_cost_build_state') is not none -%}
-            {%- set full = run_query("select count(*) from " ~ ref('int_spans__in_batch') ~ " where is_full_batch") -%}
-            {%- if full.columns[0].values()[0] == 0 -%}
-                {{ exceptions.raise_compiler_error(
-                    this.identifier ~ " is being rebuilt from scratch, but int_spans__in_batch holds only the latest batch. "
-                    ~ "Rebuild the whole chain: dbt build --full-refresh --select +" ~ this.identifier
-                ) }}
-            {%- endif -%}
+    {%- if execute and not is_incremental() and previous_build_relation('llm_cost_build_state') is not none -%}
+        {%- set full = run_query("select count(*) from " ~ ref('int_spans__in_batch') ~ " where is_full_batch") -%}
+        {%- if full.columns[0].values()[0] == 0 -%}
+            {{ exceptions.raise_compiler_error(
+                this.identifier ~ " is being rebuilt from scratch, but int_spans__in_batch holds only the latest batch. "
+                ~ "Rebuild the whole chain: dbt build --full-refresh --select +" ~ this.identifier
+            ) }}
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}
@@ -117,71 +87,55 @@
     {{ return(column ~ ' in (' ~ literals | join(', ') ~ ')') }}
 {%- endmacro %}
 
-{#- The shared head of every fct_ mart: the incremental config replacing the batch (per adapter, below) and the
-    rebuild guard. replace: 'run' (the batch's runs) or 'day' (the batch's days). cluster_by: what BI filters on. -#}
-{% macro incremental_mart(replace, cluster_by=[]) %}
-    {{ adapter.dispatch('incremental_mart_config', 'llm_cost')(replace, cluster_by) }}
-    -- depends_on: {{ ref('int_spans__in_batch') }}
-    {{ assert_full_batch_for_rebuild() }}
-{% endmacro %}
+{#- Replacing the batch: the write of every model that holds rows of runs or days (the fct_ marts, the
+    duplicate-layer audit). The model's config names it and says what a batch replaces, in meta replace_batch:
+    {'runs': <run id column>} and/or {'days': <day column>}: every old row of the batch's runs (on the batch's
+    days) is deleted and the batch's new rows are inserted, in one transaction. Clearing the scope rather than
+    the new rows' keys also clears a run or day left with no rows (a call that became a duplicate layer of a
+    late span). On DuckDB: the custom incremental strategy 'replace_batch' below; on BigQuery, which accepts only
+    its own strategies: 'merge', made the MERGE replace_batch_merge_sql by bigquery__get_merge_sql. -#}
+{% macro replace_batch_strategy() %}{{ return(adapter.dispatch('replace_batch_strategy', 'llm_cost')()) }}{% endmacro %}
+{% macro default__replace_batch_strategy() %}{{ return('replace_batch') }}{% endmacro %}
+{% macro bigquery__replace_batch_strategy() %}{{ return('merge') }}{% endmacro %}
 
-{#- DuckDB: the pre-hook clears the batch's whole scope (its days, and for 'run' its runs), then the batch's rows
-    are appended, in one transaction. Clearing the scope rather than the output's keys (delete+insert) also
-    clears a day or run left with no rows (a call that became a duplicate layer of a late span), as BigQuery's
-    MERGE below does. -#}
-{% macro default__incremental_mart_config(replace, cluster_by) %}
-    {%- set runs_filter = " and run_id in (select trace_id from {{ ref('int_spans__in_batch') }})" if replace == 'run' else '' -%}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='append_new_columns',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ in_batch_days('day') }}" ~ runs_filter ~ "{% endif %}",
-    ) }}
-{% endmacro %}
+{#- BigQuery partitions a mart by its day (a batch's MERGE prunes to the batch's days); other warehouses: none. -#}
+{% macro day_partitions(column='day') %}{{ return(adapter.dispatch('day_partitions', 'llm_cost')(column)) }}{% endmacro %}
+{% macro default__day_partitions(column) %}{{ return(none) }}{% endmacro %}
+{% macro bigquery__day_partitions(column) %}{{ return({'field': column, 'data_type': 'date', 'granularity': 'day'}) }}{% endmacro %}
 
-{#- BigQuery: partitioned by day and clustered, replaced by one MERGE that inserts the batch's rows and deletes
-    the rows they replace, pruned to the batch's day partitions (bigquery__get_merge_sql below). dbt-bigquery has
-    no delete+insert, and plain merge on a key would leave a row that no longer exists (a call that became a
-    duplicate layer) in place; insert_overwrite would need every other run of those days re-selected. -#}
-{% macro bigquery__incremental_mart_config(replace, cluster_by) %}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='merge',
-        partition_by={'field': 'day', 'data_type': 'date', 'granularity': 'day'},
-        cluster_by=cluster_by or none,
-        meta={'replace_batch': replace},
-        on_schema_change='append_new_columns',
-    ) }}
-{% endmacro %}
-
-{#- Append-only models (the span record log, the duplicate-layer audit). On BigQuery a merge without a key is
-    an insert; partitioned by the arrival day so a batch reads only the newest partitions, clustered by trace. -#}
-{% macro append_only_config(partition_timestamp=none) %}
-    {{ adapter.dispatch('append_only_config', 'llm_cost')(partition_timestamp) }}
-{% endmacro %}
-
-{% macro default__append_only_config(partition_timestamp) %}
-    {{ config(materialized='incremental', incremental_strategy='append') }}
-{% endmacro %}
-
-{% macro bigquery__append_only_config(partition_timestamp) %}
-    {{ config(
-        materialized='incremental',
-        incremental_strategy='merge',
-        partition_by={'field': partition_timestamp, 'data_type': 'timestamp', 'granularity': 'day'} if partition_timestamp else none,
-        cluster_by=['trace_id'],
-    ) }}
-{% endmacro %}
-
-{#- The MERGE of a mart with meta replace_batch (see bigquery__incremental_mart_config): every row of the new
-    batch is inserted; every old row of the batch's days (and, for 'run', of the batch's runs) is deleted. The
-    batch's days and runs come from int_spans__in_batch as array variables, which BigQuery prunes partitions by.
-    Any other incremental model gets dbt's own merge. -#}
-{% macro bigquery__get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates=none) -%}
-    {%- set replace = (config.get('meta') or {}).get('replace_batch') -%}
-    {%- if replace is none -%}
-        {{ return(dbt.default__get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates)) }}
+{#- The scope columns of a model with meta replace_batch (none for any other model). -#}
+{% macro replace_batch_scope() %}
+    {%- set scope = (config.get('meta') or {}).get('replace_batch') -%}
+    {%- if scope is not none and (scope is not mapping or not (scope.get('runs') or scope.get('days'))) -%}
+        {{ exceptions.raise_compiler_error(this.identifier ~ ": meta replace_batch must name a 'runs' and/or a 'days' column, got " ~ scope) }}
     {%- endif -%}
+    {{ return(scope) }}
+{% endmacro %}
+
+{#- DuckDB (dbt calls get_incremental_<strategy>_sql). -#}
+{% macro get_incremental_replace_batch_sql(arg_dict) %}
+    {%- set scope = replace_batch_scope() -%}
+    {%- if scope is none -%}
+        {{ exceptions.raise_compiler_error(this.identifier ~ ": incremental_strategy 'replace_batch' needs meta replace_batch") }}
+    {%- endif -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }}
+    where true
+        {%- if scope.get('days') %}
+        and {{ in_batch_days(scope['days']) }}
+        {%- endif %}
+        {%- if scope.get('runs') %}
+        and {{ scope['runs'] }} in (select trace_id from {{ ref('int_spans__in_batch') }})
+        {%- endif %};
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{% endmacro %}
+
+{#- BigQuery: every row of the new batch is inserted; every old row of the batch's days and runs is deleted. The
+    batch's days and runs come from int_spans__in_batch as array variables, which BigQuery prunes partitions by.
+    dbt-bigquery has no delete+insert, and a merge on a key would leave a row that no longer exists in place;
+    insert_overwrite would need every other run of those days re-selected. -#}
+{% macro replace_batch_merge_sql(target, source, dest_columns, scope) -%}
     {%- set batch = ref('int_spans__in_batch') -%}
     {%- set columns = get_quoted_csv(dest_columns | map(attribute='name')) -%}
     declare llm_cost_batch_days array<date> default (select array_agg(distinct date(started_at)) from {{ batch }});
@@ -193,9 +147,70 @@
     when not matched then
         insert ({{ columns }}) values ({{ columns }})
     when not matched by source
-        and DBT_INTERNAL_DEST.day in unnest(llm_cost_batch_days)
-        {%- if replace == 'run' %}
-        and DBT_INTERNAL_DEST.run_id in unnest(llm_cost_batch_runs)
+        {%- if scope.get('days') %}
+        and DBT_INTERNAL_DEST.{{ scope['days'] }} in unnest(llm_cost_batch_days)
+        {%- endif %}
+        {%- if scope.get('runs') %}
+        and DBT_INTERNAL_DEST.{{ scope['runs'] }} in unnest(llm_cost_batch_runs)
         {%- endif %}
         then delete
 {%- endmacro %}
+
+{#- dbt-bigquery's strategy 'merge' builds its SQL here: replace_batch_merge_sql for a model with meta
+    replace_batch, dbt's own merge for any other. -#}
+{% macro bigquery__get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates=none) -%}
+    {%- set scope = replace_batch_scope() -%}
+    {%- if scope is none -%}
+        {{ return(dbt.default__get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates)) }}
+    {%- endif -%}
+    {{ return(replace_batch_merge_sql(target, source, dest_columns, scope)) }}
+{%- endmacro %}
+
+{#- Append-only models (the span record log, the build state). On BigQuery a merge without a key is an insert;
+    the record log is partitioned by the arrival day so a batch reads only the newest partitions, clustered by
+    trace. -#}
+{% macro append_only_config(partition_timestamp=none, cluster_by=none) %}
+    {{ adapter.dispatch('append_only_config', 'llm_cost')(partition_timestamp, cluster_by) }}
+{% endmacro %}
+
+{% macro default__append_only_config(partition_timestamp, cluster_by) %}
+    {{ config(materialized='incremental', incremental_strategy='append') }}
+{% endmacro %}
+
+{% macro bigquery__append_only_config(partition_timestamp, cluster_by) %}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        partition_by={'field': partition_timestamp, 'data_type': 'timestamp', 'granularity': 'day'} if partition_timestamp else none,
+        cluster_by=cluster_by,
+    ) }}
+{% endmacro %}
+
+{#- A CTE `name` with one text per row of a seed (every column, in order, nulls spelled out), to hash its content. -#}
+{% macro seed_rows_text(name, relation) %}
+    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list if execute else [] -%}
+    {{ name }} as (
+        select
+            {%- if columns | length == 0 %}
+            cast('' as {{ type_string() }}) as row_text
+            {%- else %}
+            concat(
+                {%- for column in columns %}
+                coalesce(cast(seed_rows.{{ adapter.quote(column) }} as {{ type_string() }}), '<null>'){{ ", '|'," if not loop.last }}
+                {%- endfor %}
+            ) as row_text
+            {%- endif %}
+        from {{ relation }} as seed_rows
+    )
+{%- endmacro %}
+
+{#- The names of the current model's parents that this invocation does not build (not selected). -#}
+{% macro unselected_parents() %}
+    {%- set unselected = [] -%}
+    {%- if execute -%}
+        {%- for node_id in model.depends_on.nodes if node_id not in selected_resources -%}
+            {%- do unselected.append(node_id.split('.')[-1]) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(unselected) }}
+{% endmacro %}

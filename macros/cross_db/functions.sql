@@ -35,17 +35,10 @@
 
 {% macro to_day(ts) %}cast({{ ts }} as date){% endmacro %}
 
-
 {#- Now, as a timestamp without time zone in UTC (DuckDB's current_timestamp carries the session's zone). -#}
 {% macro current_utc_timestamp() %}{{ return(adapter.dispatch('current_utc_timestamp', 'llm_cost')()) }}{% endmacro %}
 {% macro default__current_utc_timestamp() %}cast(current_timestamp at time zone 'UTC' as timestamp){% endmacro %}
 {% macro bigquery__current_utc_timestamp() %}current_timestamp(){% endmacro %}
-
-{#- End the adapter's open transaction after statements run outside a materialization (an on-run-end hook):
-    DuckDB holds one open; BigQuery runs each statement on its own. -#}
-{% macro commit_open_transaction() %}{{ return(adapter.dispatch('commit_open_transaction', 'llm_cost')()) }}{% endmacro %}
-{% macro default__commit_open_transaction() %}{% do adapter.commit() %}{% endmacro %}
-{% macro bigquery__commit_open_transaction() %}{% endmacro %}
 
 {#- Microseconds since the epoch: a timestamp read back to inline as a literal (a warehouse prunes by constants). -#}
 {% macro unix_micros(expr) %}{{ return(adapter.dispatch('unix_micros', 'llm_cost')(expr)) }}{% endmacro %}

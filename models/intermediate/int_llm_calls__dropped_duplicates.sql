@@ -1,12 +1,12 @@
 {#- Audit: each provider-call span not counted because another span records the same call, and why.
-    Incremental: the batch's traces are deleted first, then their layers are listed again. -#}
-{{
-    config(
-        on_schema_change='append_new_columns',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where trace_id in (select trace_id from {{ ref('int_spans__in_batch') }}){% endif %}",
-    )
-}}
-{{ append_only_config() }}
+    Incremental: the batch's traces are replaced (macros/incremental.sql, replace_batch). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=replace_batch_strategy(),
+    meta={'replace_batch': {'runs': 'trace_id'}},
+    cluster_by=['trace_id'],
+    on_schema_change='append_new_columns',
+) }}
 -- depends_on: {{ ref('int_spans__in_batch') }}
 with
 

@@ -1,17 +1,16 @@
 {#- Runs to reprice because a seed changed (README, "Price changes"): when the pricing seeds differ from the
-    version recorded by the last complete build, every call already in fct_span_costs is looked up again with
-    the same rules (macros resolve_model_names, choose_price_rows), and the runs of the calls whose price row
+    version recorded by the last complete build (int_build_batch), every call already in fct_span_costs is looked
+    up again with the same rules (macros resolve_model_names, choose_price_rows), and the runs of the calls whose price row
     (or model resolution) changed are returned; int_spans__in_batch adds them to the batch. Nothing else is
     repriced, and when the seeds did not change nothing is read at all. -#}
--- depends_on: {{ ref('model_prices') }}
--- depends_on: {{ ref('model_aliases') }}
+-- depends_on: {{ ref('int_build_batch') }}
 -- depends_on: {{ ref('stg_seeds__model_prices') }}
 -- depends_on: {{ ref('stg_seeds__model_aliases') }}
 -- depends_on: {{ ref('int_model_prices__ranged') }}
-{% set state = build_state_relation() %}
-{%- set span_costs = target_relation('fct_span_costs') if execute else none -%}
-{%- set seeds_changed = state is not none and span_costs is not none
-    and recorded_pricing_version(state) != pricing_version(ref('model_prices'), ref('model_aliases')) -%}
+{%- set batch = build_batch() -%}
+{#- the calls of the previous build: fct_span_costs is downstream, so it is read through previous_build_relation -#}
+{%- set span_costs = previous_build_relation('fct_span_costs') if batch['seeds_changed'] else none -%}
+{%- set seeds_changed = batch['seeds_changed'] and span_costs is not none -%}
 
 {% if seeds_changed %}
 with

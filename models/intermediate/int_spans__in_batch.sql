@@ -1,15 +1,16 @@
 {#- The spans to (re)process in this build: every staged span of each run that received a record after the last
-    complete build (a late child, a late parent, a re-delivery or a backfill of old files alike), or whose price
-    changed with the seeds (int_runs__repriced). Runs are recomputed whole, so a run's result never depends on
+    complete build (int_build_batch: a late child, a late parent, a re-delivery or a backfill of old files alike),
+    or whose price changed with the seeds (int_runs__repriced). Runs are recomputed whole, so a run's result never depends on
     the order its spans arrived in. On a first build or --full-refresh, every run.
 
     Cost grows with the batch: records are appended in load order, so the new ones are found by loaded_at
     without reading the rest; older records are read only for the runs that have some (checked first). -#}
+-- depends_on: {{ ref('int_build_batch') }}
 -- depends_on: {{ ref('int_runs__repriced') }}
 -- depends_on: {{ ref('stg_otel__spans') }}
-{% set state = build_state_relation() %}
+{% set batch = build_batch() %}
 
-{% if state is none %}
+{% if batch['is_full_batch'] %}
 
 with
 
@@ -46,7 +47,7 @@ select * from final
 
 {%- set records_relation = ref('stg_otel__span_records') -%}
 {#- a literal, so a warehouse prunes the record log's arrival partitions by it -#}
-{%- set watermark = recorded_loaded_through(state) or 'null' -%}
+{%- set watermark = batch['loaded_after'] or 'null' -%}
 {%- set history_runs_query -%}
     with batch_runs as (
         select distinct trace_id from {{ records_relation }} where loaded_at > {{ watermark }} and trace_id is not null

@@ -1,6 +1,15 @@
 {#- One row per run (trace) with at least one call: its span and call totals.
     Incremental: the runs of the processing batch are replaced whole. -#}
-{{ incremental_mart('run', cluster_by=['feature', 'tenant_id']) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=replace_batch_strategy(),
+    meta={'replace_batch': {'runs': 'run_id', 'days': 'day'}},
+    partition_by=day_partitions(),
+    cluster_by=['feature', 'tenant_id'],
+    on_schema_change='append_new_columns',
+) }}
+-- depends_on: {{ ref('int_spans__in_batch') }}
+{{ assert_full_batch_for_rebuild() }}
 with
 
 span_costs as (

@@ -1,6 +1,15 @@
 {#- One row per provider call: tokens by bucket, the price row used and the cost.
     Incremental: the runs of the processing batch (int_spans__in_batch) are replaced whole. -#}
-{{ incremental_mart('run', cluster_by=['feature', 'tenant_id', 'priced_model']) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=replace_batch_strategy(),
+    meta={'replace_batch': {'runs': 'run_id', 'days': 'day'}},
+    partition_by=day_partitions(),
+    cluster_by=['feature', 'tenant_id', 'priced_model'],
+    on_schema_change='append_new_columns',
+) }}
+-- depends_on: {{ ref('int_spans__in_batch') }}
+{{ assert_full_batch_for_rebuild() }}
 with
 
 priced_calls as (

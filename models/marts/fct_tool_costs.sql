@@ -1,6 +1,15 @@
 {#- One row per tool invocation: the cost of calls inside it (nested) and its share of the call that started it (triggering).
     Incremental: the runs of the processing batch are replaced whole. -#}
-{{ incremental_mart('run', cluster_by=['tool_name']) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=replace_batch_strategy(),
+    meta={'replace_batch': {'runs': 'run_id', 'days': 'day'}},
+    partition_by=day_partitions(),
+    cluster_by=['tool_name'],
+    on_schema_change='append_new_columns',
+) }}
+-- depends_on: {{ ref('int_spans__in_batch') }}
+{{ assert_full_batch_for_rebuild() }}
 with
 
 tool_invocations as (

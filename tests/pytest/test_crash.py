@@ -32,7 +32,8 @@ KILL_POINTS = [
     "Began running node model.llm_cost.fct_span_costs",
     "Began running node model.llm_cost.fct_run_costs",
     "Began running node model.llm_cost.fct_feature_costs_daily",
-    "START hook: llm_cost.on-run-end",
+    "Began running node model.llm_cost.int_build_batch",
+    "Began running node model.llm_cost.llm_cost_build_state",
 ]
 
 

@@ -5,7 +5,7 @@
     that fails leaves them for the next one. Flat table: the landing rows not loaded before. -#}
 {% set otel_source = get_setting('otel_source') or default_otel_source() %}
 {{ config(on_schema_change='fail') }}
-{{ append_only_config(partition_timestamp='loaded_at') }}
+{{ append_only_config(partition_timestamp='loaded_at', cluster_by=['trace_id']) }}
 {% if otel_source == 'otlp_files' %}
     {#- under --empty nothing was parsed: the lines wait for the next build -#}
     {{ config(post_hook="{% if not invocation_args_dict.get('empty') %}delete from {{ ref('stg_otel__file_reads') }} where row_kind = 'line'{% endif %}") }}

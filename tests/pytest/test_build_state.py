@@ -1,0 +1,25 @@
+"""The build state is a model of the DAG (README "Incremental builds"): llm_cost_build_state refs every fct_ mart,
+so dbt builds it, and the state advances, only when all of them were built. A new mart left out of its refs would
+let the state advance past a build in which that mart failed; this test fails instead."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dbt_runner import DbtProject
+
+
+def test_build_state_refs_every_fct_mart_and_the_batch(tmp_path: Path) -> None:
+    project = DbtProject(tmp_path / "unused.duckdb", "unused/*.json", tmp_path)
+    project.run("parse")
+    nodes = json.loads((tmp_path / "target" / "manifest.json").read_text())["nodes"]
+    models = {node["name"]: node for node in nodes.values() if node["resource_type"] == "model"}
+    marts = {name for name in models if name.startswith("fct_")}
+    parents = {node_id.split(".")[-1] for node_id in models["llm_cost_build_state"]["depends_on"]["nodes"]}
+    assert len(marts) >= 6
+    assert marts - parents == set(), "llm_cost_build_state must ref every fct_ mart"
+    assert {"int_build_batch", "int_spans__in_batch"} <= parents
+    # no hook records anything outside the DAG
+    project_config = (Path(__file__).resolve().parents[2] / "dbt_project.yml").read_text()
+    assert "on-run-end" not in project_config
