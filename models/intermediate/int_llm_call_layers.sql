@@ -27,9 +27,9 @@ calls as (
         output_tokens,
         -- usage buckets filled: the layer that saw cache and reasoning detail is the better record of the call
         (case when cache_read_tokens > 0 then 1 else 0 end)
-            + (case when cache_write_tokens > 0 then 1 else 0 end)
-            + (case when cache_write_1h_tokens > 0 then 1 else 0 end)
-            + (case when reasoning_tokens > 0 then 1 else 0 end) as filled_fields
+        + (case when cache_write_tokens > 0 then 1 else 0 end)
+        + (case when cache_write_1h_tokens > 0 then 1 else 0 end)
+        + (case when reasoning_tokens > 0 then 1 else 0 end) as filled_fields
     from spans
 ),
 
@@ -41,9 +41,9 @@ same_response_id as (
         'same response id as the kept span' as reason
     from calls
     inner join calls as other
-        on other.trace_id = calls.trace_id
-        and other.response_id = calls.response_id
-        and other.span_id <> calls.span_id
+        on calls.trace_id = other.trace_id
+        and calls.response_id = other.response_id
+        and calls.span_id <> other.span_id
 ),
 
 same_usage_nested as (
@@ -54,26 +54,41 @@ same_usage_nested as (
         'same model and token totals, time range nested with the kept span' as reason
     from calls
     inner join calls as other
-        on other.trace_id = calls.trace_id
-        and other.input_total_tokens = calls.input_total_tokens
-        and other.output_tokens = calls.output_tokens
-        and other.span_id <> calls.span_id
+        on calls.trace_id = other.trace_id
+        and calls.input_total_tokens = other.input_total_tokens
+        and calls.output_tokens = other.output_tokens
+        and calls.span_id <> other.span_id
     where (
-            (calls.match_model <> '' and other.match_model = calls.match_model)
-            or (calls.match_request_model <> '' and other.match_request_model = calls.match_request_model)
-        )
-        and (
-            (other.started_at <= calls.started_at and other.ended_at >= calls.ended_at)
-            or (calls.started_at <= other.started_at and calls.ended_at >= other.ended_at)
-        )
+        (calls.match_model <> '' and other.match_model = calls.match_model)
+        or (calls.match_request_model <> '' and other.match_request_model = calls.match_request_model)
+    )
+    and (
+        (other.started_at <= calls.started_at and other.ended_at >= calls.ended_at)
+        or (calls.started_at <= other.started_at and calls.ended_at >= other.ended_at)
+    )
 ),
 
 candidates as (
-    select trace_id, span_id, span_id as candidate_span_id, cast(null as {{ type_string() }}) as reason from calls
+    select
+        trace_id,
+        span_id,
+        span_id as candidate_span_id,
+        cast(null as {{ type_string() }}) as reason
+    from calls
     union all
-    select trace_id, span_id, other_span_id, reason from same_response_id
+    select
+        trace_id,
+        span_id,
+        other_span_id,
+        reason
+    from same_response_id
     union all
-    select trace_id, span_id, other_span_id, reason from same_usage_nested
+    select
+        trace_id,
+        span_id,
+        other_span_id,
+        reason
+    from same_usage_nested
 ),
 
 ranked as (
@@ -86,15 +101,15 @@ ranked as (
             partition by candidates.trace_id, candidates.span_id
             order by
                 candidate.filled_fields desc,
-                candidate.started_at,
+                candidate.started_at asc,
                 candidate.ended_at desc,
-                candidate.span_id,
-                candidates.reason
+                candidate.span_id asc,
+                candidates.reason asc
         ) as preference
     from candidates
     inner join calls as candidate
-        on candidate.trace_id = candidates.trace_id
-        and candidate.span_id = candidates.candidate_span_id
+        on candidates.trace_id = candidate.trace_id
+        and candidates.candidate_span_id = candidate.span_id
 ),
 
 final as (

@@ -28,8 +28,8 @@ layer_spans as (
         spans.span_id
     from layers
     inner join spans
-        on spans.trace_id = layers.trace_id
-        and spans.span_id = layers.span_id
+        on layers.trace_id = spans.trace_id
+        and layers.span_id = spans.span_id
 ),
 
 call_layers as (
@@ -53,7 +53,7 @@ outermost_layer as (
             *,
             row_number() over (
                 partition by trace_id, kept_span_id
-                order by started_at, ended_at desc, span_id
+                order by started_at asc, ended_at desc, span_id asc
             ) as layer_rank
         from layer_spans
     ) as ranked_layers
@@ -68,15 +68,15 @@ kept_calls as (
         outermost_layer.call_parent_span_id
     from spans
     inner join layers
-        on layers.trace_id = spans.trace_id
-        and layers.span_id = spans.span_id
+        on spans.trace_id = layers.trace_id
+        and spans.span_id = layers.span_id
         and layers.is_kept
     inner join call_layers
-        on call_layers.trace_id = spans.trace_id
-        and call_layers.kept_span_id = spans.span_id
+        on spans.trace_id = call_layers.trace_id
+        and spans.span_id = call_layers.kept_span_id
     inner join outermost_layer
-        on outermost_layer.trace_id = spans.trace_id
-        and outermost_layer.kept_span_id = spans.span_id
+        on spans.trace_id = outermost_layer.trace_id
+        and spans.span_id = outermost_layer.kept_span_id
 ),
 
 attributed as (
@@ -87,7 +87,9 @@ attributed as (
         coalesce(tree.inherited_feature, kept_calls.resource_feature, '(unattributed)') as feature,
         coalesce(tree.inherited_tenant_id, kept_calls.resource_tenant_id, '(unattributed)') as tenant_id,
         coalesce(tree.inherited_user_id, kept_calls.resource_user_id) as user_id,
-        coalesce(tree.inherited_conversation_id, kept_calls.resource_conversation_id, '(unattributed)') as conversation_id,
+        coalesce(
+            tree.inherited_conversation_id, kept_calls.resource_conversation_id, '(unattributed)'
+        ) as conversation_id,
         tree.inherited_step,
         tree.agent_span_id,
         tree.agent_name as call_agent_name,
@@ -96,8 +98,8 @@ attributed as (
         tree.tool_name as call_tool_name
     from kept_calls
     inner join tree
-        on tree.trace_id = kept_calls.trace_id
-        and tree.span_id = kept_calls.span_id
+        on kept_calls.trace_id = tree.trace_id
+        and kept_calls.span_id = tree.span_id
 ),
 
 final as (

@@ -27,15 +27,18 @@ final as (
         dropped.scope_name as dropped_scope_name,
         kept.scope_name as kept_scope_name,
         dropped.parent_span_id = kept.span_id or kept.parent_span_id = dropped.span_id as is_nested,
-        dropped.uncached_input_tokens + dropped.cache_read_tokens + dropped.cache_write_tokens + dropped.cache_write_1h_tokens as dropped_input_tokens,
+        dropped.uncached_input_tokens
+        + dropped.cache_read_tokens
+        + dropped.cache_write_tokens
+        + dropped.cache_write_1h_tokens as dropped_input_tokens,
         dropped.output_tokens as dropped_output_tokens
     from layers
     inner join spans as dropped
-        on dropped.trace_id = layers.trace_id
-        and dropped.span_id = layers.span_id
+        on layers.trace_id = dropped.trace_id
+        and layers.span_id = dropped.span_id
     inner join spans as kept
-        on kept.trace_id = layers.trace_id
-        and kept.span_id = layers.kept_span_id
+        on layers.trace_id = kept.trace_id
+        and layers.kept_span_id = kept.span_id
     where not layers.is_kept
 )
 

@@ -37,7 +37,7 @@ priced as (
         chosen_price.reasoning_usd_per_mtok,
         coalesce(chosen_price.price_fingerprint, 'unpriced') as price_fingerprint,
         chosen_price.input_usd_per_mtok is not null
-            and (calls_with_model.output_tokens = 0 or chosen_price.output_usd_per_mtok is not null) as is_priced,
+        and (calls_with_model.output_tokens = 0 or chosen_price.output_usd_per_mtok is not null) as is_priced,
         case
             when calls_with_model.priced_model is null then 'model not in the price seed'
             when chosen_price.span_id is null then 'no price row at the call''s start time'
@@ -46,7 +46,7 @@ priced as (
         end as unpriced_reason
     from calls_with_model
     left join chosen_price
-        on chosen_price.span_id = calls_with_model.span_id
+        on calls_with_model.span_id = chosen_price.span_id
 ),
 
 exclusive_input as (
@@ -64,7 +64,10 @@ missing_usage as (
     select
         *,
         coalesce(not is_input_reported, false) as is_input_missing,
-        coalesce(not is_output_reported and (output_usd_per_mtok is not null or price_fingerprint = 'unpriced'), false) as is_output_missing,
+        coalesce(
+            not is_output_reported and (output_usd_per_mtok is not null or price_fingerprint = 'unpriced'),
+            false
+        ) as is_output_missing,
         coalesce(
             not is_cache_read_reported and cache_read_usd_per_mtok is not null
             and (is_input_exclusive or uncached_input_tokens > 0),
@@ -85,7 +88,10 @@ missing_usage as (
             ),
             false
         ) as is_cache_write_1h_missing,
-        coalesce(not is_reasoning_reported and reasoning_usd_per_mtok <> output_usd_per_mtok and output_tokens > 0, false) as is_reasoning_missing
+        coalesce(
+            not is_reasoning_reported and reasoning_usd_per_mtok <> output_usd_per_mtok and output_tokens > 0,
+            false
+        ) as is_reasoning_missing
     from exclusive_input
 ),
 
@@ -120,9 +126,18 @@ pool_rates as (
             case when is_cache_write_1h_in_input then cache_write_1h_rate else input_usd_per_mtok end
         ) as {{ column }},
         {% endfor %}
-        case when is_cache_write_1h_in_writes then greatest(cache_write_rate, cache_write_1h_rate) else cache_write_rate end as cache_write_charged_rate,
-        case when is_cache_write_1h_in_writes then least(cache_write_rate, cache_write_1h_rate) else cache_write_rate end as cache_write_min_rate,
-        case when is_reasoning_missing then greatest(output_rate, reasoning_rate) else output_rate end as output_charged_rate,
+        case
+            when is_cache_write_1h_in_writes then greatest(cache_write_rate, cache_write_1h_rate)
+            else cache_write_rate
+        end as cache_write_charged_rate,
+        case
+            when is_cache_write_1h_in_writes then least(cache_write_rate, cache_write_1h_rate)
+            else cache_write_rate
+        end as cache_write_min_rate,
+        case
+            when is_reasoning_missing then greatest(output_rate, reasoning_rate)
+            else output_rate
+        end as output_charged_rate,
         case when is_reasoning_missing then least(output_rate, reasoning_rate) else output_rate end as output_min_rate,
         {{ join_non_null([
             "case when is_input_missing then 'input' end",
@@ -138,12 +153,25 @@ pool_rates as (
 costed as (
     select
         *,
-        case when is_priced then {{ cost_of('uncached_input_tokens', 'uncached_input_rate') }} end as uncached_input_cost_usd,
-        case when is_priced then {{ cost_of('cache_read_tokens', 'cache_read_rate') }} end as cache_read_cost_usd,
-        case when is_priced then {{ cost_of('cache_write_tokens', 'cache_write_charged_rate') }} end as cache_write_cost_usd,
-        case when is_priced then {{ cost_of('cache_write_1h_tokens', 'cache_write_1h_rate') }} end as cache_write_1h_cost_usd,
-        case when is_priced then {{ cost_of('output_tokens - reasoning_tokens', 'output_charged_rate') }} end as output_cost_usd,
-        case when is_priced then {{ cost_of('reasoning_tokens', 'coalesce(reasoning_usd_per_mtok, output_usd_per_mtok, 0)') }} end as reasoning_cost_usd,
+        case
+            when is_priced then {{ cost_of('uncached_input_tokens', 'uncached_input_rate') }}
+        end as uncached_input_cost_usd,
+        case
+            when is_priced then {{ cost_of('cache_read_tokens', 'cache_read_rate') }}
+        end as cache_read_cost_usd,
+        case
+            when is_priced then {{ cost_of('cache_write_tokens', 'cache_write_charged_rate') }}
+        end as cache_write_cost_usd,
+        case
+            when is_priced then {{ cost_of('cache_write_1h_tokens', 'cache_write_1h_rate') }}
+        end as cache_write_1h_cost_usd,
+        case
+            when is_priced then {{ cost_of('output_tokens - reasoning_tokens', 'output_charged_rate') }}
+        end as output_cost_usd,
+        case
+            when is_priced
+                then {{ cost_of('reasoning_tokens', 'coalesce(reasoning_usd_per_mtok, output_usd_per_mtok, 0)') }}
+        end as reasoning_cost_usd,
         is_priced and (
             (cache_read_tokens > 0 and cache_read_usd_per_mtok is null)
             or (cache_write_tokens > 0 and cache_write_usd_per_mtok is null)
@@ -157,7 +185,7 @@ final as (
     select
         *,
         uncached_input_cost_usd + cache_read_cost_usd + cache_write_cost_usd
-            + cache_write_1h_cost_usd + output_cost_usd + reasoning_cost_usd as cost_usd,
+        + cache_write_1h_cost_usd + output_cost_usd + reasoning_cost_usd as cost_usd,
         case
             when not is_priced then null
             when unreported_usage is null then 'exact'

@@ -7,9 +7,17 @@ calls as (
 ),
 
 reported_names as (
-    select distinct reported_provider, response_model as model_name from calls where response_model is not null
+    select distinct
+        reported_provider,
+        response_model as model_name
+    from calls
+    where response_model is not null
     union distinct
-    select distinct reported_provider, request_model as model_name from calls where request_model is not null
+    select distinct
+        reported_provider,
+        request_model as model_name
+    from calls
+    where request_model is not null
 ),
 
 {{ resolve_model_names('reported_names') }}

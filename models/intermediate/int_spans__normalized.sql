@@ -2,6 +2,8 @@
     operation, provider, models, token buckets, reported cost and the span's own attribution values.
     No tree walk and no joins here; int_spans__tree does the inheritance. -#}
 {%- set semantics_overrides = input_semantics_overrides() -%}
+{#- the keys an override rule may match on, and the column each one tests -#}
+{%- set override_columns = [('service', 'service_name'), ('scope', 'scope_name'), ('provider', 'provider')] -%}
 {%- set call_operations = provider_call_operations() -%}
 
 with
@@ -33,7 +35,8 @@ extracted as (
         lower({{ attr('span_attributes', 'traceloop.span.kind') }}) as traceloop_kind,
 
         -- provider and models
-        -- the Vercel AI SDK copies its provider id ('openai.chat') into gen_ai.system: read that one through ai.model.provider
+        -- the Vercel AI SDK copies its provider id ('openai.chat') into gen_ai.system: read that one through
+        -- ai.model.provider
         {{ normalize_provider(
             'coalesce(' ~ attr('span_attributes', 'gen_ai.provider.name')
             ~ ', nullif(' ~ attr('span_attributes', 'gen_ai.system') ~ ', ' ~ attr('span_attributes', 'ai.model.provider') ~ ')'
@@ -89,9 +92,9 @@ classified as (
             end,
             case
                 when vercel_operation_id in (
-                    'ai.generateText.doGenerate', 'ai.streamText.doStream',
-                    'ai.generateObject.doGenerate', 'ai.streamObject.doStream'
-                ) then 'chat'
+                        'ai.generateText.doGenerate', 'ai.streamText.doStream',
+                        'ai.generateObject.doGenerate', 'ai.streamObject.doStream'
+                    ) then 'chat'
                 when vercel_operation_id in ('ai.embed.doEmbed', 'ai.embedMany.doEmbed') then 'embeddings'
                 when vercel_operation_id = 'ai.toolCall' then 'execute_tool'
                 -- the outer ai.generateText / ai.streamText span totals its steps: never costed
@@ -118,7 +121,11 @@ classified as (
 buckets as (
     select
         *,
-        operation in ({% for op in call_operations %}'{{ op }}'{% if not loop.last %}, {% endif %}{% endfor %}) as is_provider_call,
+        operation in (
+            {%- for op in call_operations %}
+            '{{ op }}'{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as is_provider_call,
         operation = 'invoke_agent' as is_agent_span,
         operation = 'execute_tool' as is_tool_span,
         -- input semantics by precedence: the override var, then the emitter registry, then detection (below)
@@ -126,9 +133,9 @@ buckets as (
         case
             {%- for rule in semantics_overrides %}
             when true
-                {%- if rule.get('service') %} and service_name = '{{ rule['service'] }}'{% endif %}
-                {%- if rule.get('scope') %} and scope_name = '{{ rule['scope'] }}'{% endif %}
-                {%- if rule.get('provider') %} and provider = '{{ rule['provider'] }}'{% endif %}
+                {%- for key, column in override_columns if rule.get(key) %}
+                and {{ column }} = '{{ rule[key] }}'
+                {%- endfor %}
                 then '{{ rule['input_tokens'] }}'
             {%- endfor %}
         end
@@ -138,21 +145,26 @@ buckets as (
         {{ emitter_field('name', 'emitter_row') }} as emitter_name,
         {{ emitter_field('input_tokens', 'emitter_row') }} as registered_input_semantics,
         -- a bucket is reported when the span carries it (a zero counts), or when the span reports usage and its
-        -- emitter writes that bucket whenever the provider returns it (omitting zeros); input and output only when present
+        -- emitter writes that bucket whenever the provider returns it (omitting zeros); input and output only when
+        -- present
         reported_input_tokens is not null as is_input_reported,
         reported_output_tokens is not null as is_output_reported,
         {%- for bucket in usage_buckets()[2:] %}
         reported_{{ bucket }}_tokens is not null
-            or (
-                (reported_input_tokens is not null or reported_output_tokens is not null)
-                and {{ emitter_field('reports:' ~ bucket, 'emitter_row') }}
-            ) as is_{{ bucket }}_reported,
+        or (
+            (reported_input_tokens is not null or reported_output_tokens is not null)
+            and {{ emitter_field('reports:' ~ bucket, 'emitter_row') }}
+        ) as is_{{ bucket }}_reported,
         {%- endfor %}
         coalesce(reported_input_tokens, 0) as input_tokens_raw,
         greatest(coalesce(reported_cache_read_tokens, 0), 0) as cache_read_tokens,
         greatest(coalesce(reported_cache_write_1h_tokens, 0), 0) as cache_write_1h_tokens,
         -- the write total covers every TTL; the 5-minute bucket is what is left after the 1-hour part
-        greatest(greatest(coalesce(reported_cache_write_tokens, 0), coalesce(reported_cache_write_1h_tokens, 0)) - coalesce(reported_cache_write_1h_tokens, 0), 0) as cache_write_tokens,
+        greatest(
+            greatest(coalesce(reported_cache_write_tokens, 0), coalesce(reported_cache_write_1h_tokens, 0))
+            - coalesce(reported_cache_write_1h_tokens, 0),
+            0
+        ) as cache_write_tokens,
         greatest(coalesce(reported_output_tokens, 0), 0) as output_tokens,
         greatest(coalesce(reported_reasoning_tokens, 0), 0) as reasoning_tokens
     from classified
@@ -167,7 +179,8 @@ semantics as (
             when registered_input_semantics = 'exclusive' then 'exclusive_registered'
             when registered_input_semantics = 'inclusive' then 'inclusive'
             -- an inclusive count can never be smaller than its cached parts: this emitter copied an exclusive number
-            when cache_read_tokens + cache_write_tokens + cache_write_1h_tokens > input_tokens_raw then 'exclusive_inferred'
+            when cache_read_tokens + cache_write_tokens + cache_write_1h_tokens > input_tokens_raw
+                then 'exclusive_inferred'
             else 'inclusive'
         end as input_semantics
     from buckets
@@ -197,7 +210,8 @@ final as (
         response_model,
         response_id,
         case
-            when reported_service_tier is null or reported_service_tier in ('default', 'auto', 'on_demand', 'standard') then 'standard'
+            when reported_service_tier is null
+                or reported_service_tier in ('default', 'auto', 'on_demand', 'standard') then 'standard'
             when reported_service_tier = 'scale' then 'priority'
             else reported_service_tier
         end as service_tier,
@@ -222,8 +236,12 @@ final as (
         is_cache_write_1h_reported,
         is_reasoning_reported,
         -- usage found on non-call spans: cross-checks only, never costed
-        case when not is_provider_call then coalesce(aggregated_input_tokens, reported_input_tokens) end as aggregate_input_tokens,
-        case when not is_provider_call then coalesce(aggregated_output_tokens, reported_output_tokens) end as aggregate_output_tokens,
+        case
+            when not is_provider_call then coalesce(aggregated_input_tokens, reported_input_tokens)
+        end as aggregate_input_tokens,
+        case
+            when not is_provider_call then coalesce(aggregated_output_tokens, reported_output_tokens)
+        end as aggregate_output_tokens,
         reported_cost_usd,
 
         -- own attribution values

@@ -35,8 +35,8 @@ roots as (
         nodes.parent_span_id is not null as is_orphan
     from nodes
     left join nodes as parents
-        on parents.trace_id = nodes.trace_id
-        and parents.span_id = nodes.parent_span_id
+        on nodes.trace_id = parents.trace_id
+        and nodes.parent_span_id = parents.span_id
     where parents.span_id is null
 ),
 
@@ -66,21 +66,21 @@ walk as (
         child.span_id,
         walk.root_span_id,
         walk.is_orphan,
-        walk.depth + 1,
-        coalesce(child.span_feature, walk.inherited_feature),
-        coalesce(child.span_tenant_id, walk.inherited_tenant_id),
-        coalesce(child.span_user_id, walk.inherited_user_id),
-        coalesce(child.span_conversation_id, walk.inherited_conversation_id),
-        coalesce(child.span_step, walk.inherited_step),
-        case when child.is_agent_span then child.span_id else walk.agent_span_id end,
-        case when child.is_agent_span then child.agent_name else walk.agent_name end,
-        case when child.is_agent_span then child.agent_version else walk.agent_version end,
-        case when child.is_tool_span then child.span_id else walk.tool_span_id end,
-        case when child.is_tool_span then child.tool_name else walk.tool_name end
+        walk.depth + 1 as depth,
+        coalesce(child.span_feature, walk.inherited_feature) as inherited_feature,
+        coalesce(child.span_tenant_id, walk.inherited_tenant_id) as inherited_tenant_id,
+        coalesce(child.span_user_id, walk.inherited_user_id) as inherited_user_id,
+        coalesce(child.span_conversation_id, walk.inherited_conversation_id) as inherited_conversation_id,
+        coalesce(child.span_step, walk.inherited_step) as inherited_step,
+        case when child.is_agent_span then child.span_id else walk.agent_span_id end as agent_span_id,
+        case when child.is_agent_span then child.agent_name else walk.agent_name end as agent_name,
+        case when child.is_agent_span then child.agent_version else walk.agent_version end as agent_version,
+        case when child.is_tool_span then child.span_id else walk.tool_span_id end as tool_span_id,
+        case when child.is_tool_span then child.tool_name else walk.tool_name end as tool_name
     from walk
     inner join nodes as child
-        on child.trace_id = walk.trace_id
-        and child.parent_span_id = walk.span_id
+        on walk.trace_id = child.trace_id
+        and walk.span_id = child.parent_span_id
     -- a guard against pathological depth; real agent trees are a few dozen levels at most
     where walk.depth < 500
 ),
@@ -93,20 +93,20 @@ unreached as (
         nodes.span_id as root_span_id,
         true as is_orphan,
         0 as depth,
-        nodes.span_feature,
-        nodes.span_tenant_id,
-        nodes.span_user_id,
-        nodes.span_conversation_id,
-        nodes.span_step,
-        case when nodes.is_agent_span then nodes.span_id end,
-        case when nodes.is_agent_span then nodes.agent_name end,
-        case when nodes.is_agent_span then nodes.agent_version end,
-        case when nodes.is_tool_span then nodes.span_id end,
-        case when nodes.is_tool_span then nodes.tool_name end
+        nodes.span_feature as inherited_feature,
+        nodes.span_tenant_id as inherited_tenant_id,
+        nodes.span_user_id as inherited_user_id,
+        nodes.span_conversation_id as inherited_conversation_id,
+        nodes.span_step as inherited_step,
+        case when nodes.is_agent_span then nodes.span_id end as agent_span_id,
+        case when nodes.is_agent_span then nodes.agent_name end as agent_name,
+        case when nodes.is_agent_span then nodes.agent_version end as agent_version,
+        case when nodes.is_tool_span then nodes.span_id end as tool_span_id,
+        case when nodes.is_tool_span then nodes.tool_name end as tool_name
     from nodes
     left join walk
-        on walk.trace_id = nodes.trace_id
-        and walk.span_id = nodes.span_id
+        on nodes.trace_id = walk.trace_id
+        and nodes.span_id = walk.span_id
     where walk.span_id is null
 ),
 

@@ -37,22 +37,30 @@ tools as (
         coalesce(tree.inherited_tenant_id, spans.resource_tenant_id, '(unattributed)') as tenant_id
     from spans
     inner join tree
-        on tree.trace_id = spans.trace_id
-        and tree.span_id = spans.span_id
+        on spans.trace_id = tree.trace_id
+        and spans.span_id = tree.span_id
     where spans.is_tool_span
 ),
 
 subtree as (
-    select trace_id, tool_span_id, tool_span_id as descendant_span_id, 0 as depth
+    select
+        trace_id,
+        tool_span_id,
+        tool_span_id as descendant_span_id,
+        0 as depth
     from tools
 
     union all
 
-    select subtree.trace_id, subtree.tool_span_id, child.span_id, subtree.depth + 1
+    select
+        subtree.trace_id,
+        subtree.tool_span_id,
+        child.span_id as descendant_span_id,
+        subtree.depth + 1 as depth
     from subtree
     inner join spans as child
-        on child.trace_id = subtree.trace_id
-        and child.parent_span_id = subtree.descendant_span_id
+        on subtree.trace_id = child.trace_id
+        and subtree.descendant_span_id = child.parent_span_id
     where subtree.depth < 500
 ),
 
@@ -66,8 +74,8 @@ nested as (
         sum(case when calls.unreported_usage is null then 0 else 1 end) as nested_calls_with_unreported_usage
     from subtree
     inner join calls
-        on calls.trace_id = subtree.trace_id
-        and calls.span_id = subtree.descendant_span_id
+        on subtree.trace_id = calls.trace_id
+        and subtree.descendant_span_id = calls.span_id
     group by subtree.trace_id, subtree.tool_span_id
 ),
 
@@ -85,9 +93,9 @@ trigger_candidates as (
         ) as candidate_rank
     from tools
     inner join calls
-        on calls.trace_id = tools.trace_id
+        on tools.trace_id = calls.trace_id
         and coalesce(calls.call_parent_span_id, '') = coalesce(tools.parent_span_id, '')
-        and calls.ended_at <= tools.started_at
+        and tools.started_at >= calls.ended_at
 ),
 
 triggers as (
@@ -129,11 +137,11 @@ final as (
         triggers.triggering_call_unreported_usage is not null as is_triggering_call_usage_unreported
     from tools
     left join nested
-        on nested.trace_id = tools.trace_id
-        and nested.tool_span_id = tools.tool_span_id
+        on tools.trace_id = nested.trace_id
+        and tools.tool_span_id = nested.tool_span_id
     left join triggers
-        on triggers.trace_id = tools.trace_id
-        and triggers.tool_span_id = tools.tool_span_id
+        on tools.trace_id = triggers.trace_id
+        and tools.tool_span_id = triggers.tool_span_id
 )
 
 select * from final

@@ -47,8 +47,8 @@ root_agent as (
         spans.agent_version as root_agent_version
     from spans
     inner join tree
-        on tree.trace_id = spans.trace_id
-        and tree.span_id = spans.span_id
+        on spans.trace_id = tree.trace_id
+        and spans.span_id = tree.span_id
     where spans.is_agent_span
     qualify row_number() over (partition by spans.trace_id order by tree.depth, spans.started_at, spans.span_id) = 1
 ),
@@ -77,7 +77,12 @@ run_calls as (
 
 first_call as (
     -- a run's feature and tenant are those of its earliest call (calls of one run normally agree)
-    select run_id, feature, tenant_id, user_hash, conversation_id
+    select
+        run_id,
+        feature,
+        tenant_id,
+        user_hash,
+        conversation_id
     from span_costs
     where true
     qualify row_number() over (partition by run_id order by started_at, span_id) = 1
@@ -113,11 +118,11 @@ final as (
         run_calls.features > 1 or run_calls.tenants > 1 as has_mixed_attribution
     from run_calls
     inner join run_spans
-        on run_spans.run_id = run_calls.run_id
+        on run_calls.run_id = run_spans.run_id
     inner join first_call
-        on first_call.run_id = run_calls.run_id
+        on run_calls.run_id = first_call.run_id
     left join root_agent
-        on root_agent.run_id = run_calls.run_id
+        on run_calls.run_id = root_agent.run_id
 )
 
 select * from final

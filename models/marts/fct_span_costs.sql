@@ -17,87 +17,90 @@ priced_calls as (
 ),
 
 batch_runs as (
-    select distinct trace_id, run_loaded_at from {{ ref('int_spans__in_batch') }}
+    select distinct
+        trace_id,
+        run_loaded_at
+    from {{ ref('int_spans__in_batch') }}
 ),
 
 final as (
     select
         -- ids
-        span_id,
+        priced_calls.span_id,
         priced_calls.trace_id,
-        run_id,
-        parent_span_id,
-        agent_span_id,
-        tool_span_id,
+        priced_calls.run_id,
+        priced_calls.parent_span_id,
+        priced_calls.agent_span_id,
+        priced_calls.tool_span_id,
 
         -- when
-        started_at,
-        ended_at,
-        day,
+        priced_calls.started_at,
+        priced_calls.ended_at,
+        priced_calls.day,
 
         -- call and price
-        operation,
-        coalesce(resolved_provider, reported_provider) as provider,
-        reported_provider,
-        coalesce(response_model, request_model) as reported_model,
-        request_model,
-        response_model,
-        priced_model,
-        model_resolution,
-        service_tier,
-        price_service_tier,
-        price_min_input_tokens,
-        price_effective_from,
-        price_fingerprint,
+        priced_calls.operation,
+        coalesce(priced_calls.resolved_provider, priced_calls.reported_provider) as provider,
+        priced_calls.reported_provider,
+        coalesce(priced_calls.response_model, priced_calls.request_model) as reported_model,
+        priced_calls.request_model,
+        priced_calls.response_model,
+        priced_calls.priced_model,
+        priced_calls.model_resolution,
+        priced_calls.service_tier,
+        priced_calls.price_service_tier,
+        priced_calls.price_min_input_tokens,
+        priced_calls.price_effective_from,
+        priced_calls.price_fingerprint,
 
         -- tokens
-        emitter_name,
-        input_semantics,
-        uncached_input_tokens,
-        cache_read_tokens,
-        cache_write_tokens,
-        cache_write_1h_tokens,
-        output_tokens,
-        reasoning_tokens,
-        total_input_tokens,
-        total_input_tokens + output_tokens as total_tokens,
+        priced_calls.emitter_name,
+        priced_calls.input_semantics,
+        priced_calls.uncached_input_tokens,
+        priced_calls.cache_read_tokens,
+        priced_calls.cache_write_tokens,
+        priced_calls.cache_write_1h_tokens,
+        priced_calls.output_tokens,
+        priced_calls.reasoning_tokens,
+        priced_calls.total_input_tokens,
+        priced_calls.total_input_tokens + priced_calls.output_tokens as total_tokens,
 
         -- cost (USD, exact decimals; null when unpriced)
-        uncached_input_cost_usd,
-        cache_read_cost_usd,
-        cache_write_cost_usd,
-        cache_write_1h_cost_usd,
-        output_cost_usd,
-        reasoning_cost_usd,
-        cost_usd,
-        reported_cost_usd,
-        is_priced,
-        unpriced_reason,
-        price_fallback,
-        unreported_usage,
-        cost_bound,
-        max_overstatement_usd,
+        priced_calls.uncached_input_cost_usd,
+        priced_calls.cache_read_cost_usd,
+        priced_calls.cache_write_cost_usd,
+        priced_calls.cache_write_1h_cost_usd,
+        priced_calls.output_cost_usd,
+        priced_calls.reasoning_cost_usd,
+        priced_calls.cost_usd,
+        priced_calls.reported_cost_usd,
+        priced_calls.is_priced,
+        priced_calls.unpriced_reason,
+        priced_calls.price_fallback,
+        priced_calls.unreported_usage,
+        priced_calls.cost_bound,
+        priced_calls.max_overstatement_usd,
 
         -- attribution
-        feature,
-        tenant_id,
-        user_hash,
-        conversation_id,
-        agent_name,
-        agent_version,
-        step,
-        is_step_inferred,
-        tool_name,
-        service_name,
-        scope_name,
-        is_orphan,
-        layer_count,
+        priced_calls.feature,
+        priced_calls.tenant_id,
+        priced_calls.user_hash,
+        priced_calls.conversation_id,
+        priced_calls.agent_name,
+        priced_calls.agent_version,
+        priced_calls.step,
+        priced_calls.is_step_inferred,
+        priced_calls.tool_name,
+        priced_calls.service_name,
+        priced_calls.scope_name,
+        priced_calls.is_orphan,
+        priced_calls.layer_count,
         priced_calls.loaded_at,
         -- newest arrival of any record of the run: the incremental watermark
         batch_runs.run_loaded_at
     from priced_calls
     inner join batch_runs
-        on batch_runs.trace_id = priced_calls.trace_id
+        on priced_calls.trace_id = batch_runs.trace_id
 )
 
 select * from final

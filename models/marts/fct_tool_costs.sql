@@ -1,4 +1,5 @@
-{#- One row per tool invocation: the cost of calls inside it (nested) and its share of the call that started it (triggering).
+{#- One row per tool invocation: the cost of calls inside it (nested) and its share of the call that started it
+    (triggering).
     Incremental: the runs of the processing batch are replaced whole. -#}
 {{ config(
     materialized='incremental',

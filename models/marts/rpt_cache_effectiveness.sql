@@ -30,7 +30,9 @@ price_row_groups as (
         span_costs.price_effective_from,
         count(*) as calls,
         sum(case when span_costs.cache_read_tokens > 0 then 1 else 0 end) as cache_hit_calls,
-        sum(case when span_costs.cache_write_tokens + span_costs.cache_write_1h_tokens > 0 then 1 else 0 end) as cache_write_calls,
+        sum(
+            case when span_costs.cache_write_tokens + span_costs.cache_write_1h_tokens > 0 then 1 else 0 end
+        ) as cache_write_calls,
         sum(case when span_costs.unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage,
         sum(span_costs.uncached_input_tokens) as uncached_input_tokens,
         sum(span_costs.cache_read_tokens) as cache_read_tokens,
@@ -58,31 +60,38 @@ priced_groups as (
     select
         price_row_groups.*,
         price_row_groups.uncached_input_cost_usd
-            + price_row_groups.cache_read_cost_usd
-            + price_row_groups.cache_write_cost_usd as input_cost_usd,
+        + price_row_groups.cache_read_cost_usd
+        + price_row_groups.cache_write_cost_usd as input_cost_usd,
         -- the same buckets at the input rate of the calls' own price row (null when unpriced, like the costs)
-        case when price_row_groups.is_priced then
-            {{ cost_of('price_row_groups.cache_read_tokens', 'prices.input_usd_per_mtok') }}
+        case
+            when price_row_groups.is_priced
+                then {{ cost_of('price_row_groups.cache_read_tokens', 'prices.input_usd_per_mtok') }}
         end as cache_read_at_input_rate_usd,
-        case when price_row_groups.is_priced then
-            {{ cost_of('price_row_groups.cache_write_tokens + price_row_groups.cache_write_1h_tokens', 'prices.input_usd_per_mtok') }}
+        case
+            when price_row_groups.is_priced
+                then {{ cost_of(
+                    'price_row_groups.cache_write_tokens + price_row_groups.cache_write_1h_tokens',
+                    'prices.input_usd_per_mtok'
+                ) }}
         end as cache_write_at_input_rate_usd,
-        case when price_row_groups.is_priced then
-            {{ cost_of('price_row_groups.total_input_tokens', 'prices.input_usd_per_mtok') }}
+        case
+            when price_row_groups.is_priced
+                then {{ cost_of('price_row_groups.total_input_tokens', 'prices.input_usd_per_mtok') }}
         end as uncached_equivalent_usd,
         -- a call whose span hides cache buckets in its uncached input pays the dearest rate they may have (an upper
         -- bound, fct_span_costs.cost_bound): that margin is neither a saving nor a write premium
-        case when price_row_groups.is_priced then
-            price_row_groups.uncached_input_cost_usd
-                - {{ cost_of('price_row_groups.uncached_input_tokens', 'prices.input_usd_per_mtok') }}
+        case
+            when price_row_groups.is_priced
+                then price_row_groups.uncached_input_cost_usd
+                    - {{ cost_of('price_row_groups.uncached_input_tokens', 'prices.input_usd_per_mtok') }}
         end as unreported_usage_premium_usd
     from price_row_groups
     left join prices
-        on prices.provider = price_row_groups.price_provider
-        and prices.model = price_row_groups.price_model
-        and prices.service_tier = price_row_groups.price_service_tier
-        and prices.min_input_tokens = price_row_groups.price_min_input_tokens
-        and prices.effective_from = price_row_groups.price_effective_from
+        on price_row_groups.price_provider = prices.provider
+        and price_row_groups.price_model = prices.model
+        and price_row_groups.price_service_tier = prices.service_tier
+        and price_row_groups.price_min_input_tokens = prices.min_input_tokens
+        and price_row_groups.price_effective_from = prices.effective_from
 ),
 
 grouped as (

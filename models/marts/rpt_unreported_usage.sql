@@ -46,9 +46,13 @@ final as (
         sum(case when cost_bound = 'lower_bound' then 1 else 0 end) as lower_bound_calls,
         sum(case when is_priced then 0 else 1 end) as unpriced_calls,
         coalesce(sum(cost_usd), cast(0 as {{ money_type() }})) as cost_usd,
-        coalesce(sum(case when cost_bound = 'upper_bound' then cost_usd end), cast(0 as {{ money_type() }})) as upper_bound_cost_usd,
+        coalesce(
+            sum(case when cost_bound = 'upper_bound' then cost_usd end), cast(0 as {{ money_type() }})
+        ) as upper_bound_cost_usd,
         coalesce(sum(max_overstatement_usd), cast(0 as {{ money_type() }})) as max_overstatement_usd,
-        coalesce(sum(case when cost_bound = 'lower_bound' then cost_usd end), cast(0 as {{ money_type() }})) as lower_bound_cost_usd,
+        coalesce(
+            sum(case when cost_bound = 'lower_bound' then cost_usd end), cast(0 as {{ money_type() }})
+        ) as lower_bound_cost_usd,
         min(started_at) as first_seen,
         max(started_at) as last_seen
     from calls

@@ -24,7 +24,9 @@ renamed as (
         {{ safe_money('reasoning_usd_per_mtok') }} as reasoning_usd_per_mtok,
 
         -- a row with no input and no output price closes its tier from effective_from on
-        (nullif(trim(input_usd_per_mtok), '') is null and nullif(trim(output_usd_per_mtok), '') is null) as is_closing_row,
+        (
+            nullif(trim(input_usd_per_mtok), '') is null and nullif(trim(output_usd_per_mtok), '') is null
+        ) as is_closing_row,
 
         source
     from source
