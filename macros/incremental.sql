@@ -48,7 +48,8 @@
     (none: every record), is_full_batch, and whether the seeds changed since the last complete build. -#}
 {% macro build_batch() %}
     {%- set everything = {'loaded_after': none, 'is_full_batch': true, 'seeds_changed': false} -%}
-    {%- if not execute -%}{{ return(everything) }}{%- endif -%}
+    {#- not built yet: a compile on an empty warehouse (sqlfluff, dbt compile) -#}
+    {%- if not execute or load_relation(ref('int_build_batch')) is none -%}{{ return(everything) }}{%- endif -%}
     {%- set result = run_query('select ' ~ unix_micros('loaded_after') ~ ', is_full_batch, '
         ~ 'coalesce(pricing_version <> previous_pricing_version, false) from ' ~ ref('int_build_batch')) -%}
     {#- under --empty the ref reads no row -#}

@@ -13,7 +13,7 @@
 -- depends_on: {{ ref('int_spans__in_batch') }}
 {%- set unbuilt = unselected_parents() -%}
 {%- if unbuilt -%}
-    {%- do log('llm_cost_build_state: not recorded, this invocation does not build ' ~ unbuilt | join(', '), info=true) -%}
+{%- do log('llm_cost_build_state: not recorded, not built here: ' ~ unbuilt | join(', '), info=true) -%}
 {%- endif %}
 
 with

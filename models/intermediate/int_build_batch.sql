@@ -5,7 +5,8 @@
 -- depends_on: {{ ref('stg_otel__span_records') }}
 {%- set state = build_state_relation() -%}
 {%- set recorded = recorded_build_state(state) -%}
-{%- set loaded_after = recorded['loaded_through'] %}
+{%- set loaded_after = recorded['loaded_through'] -%}
+{%- set previous_version = recorded['pricing_version'] %}
 
 with
 
@@ -29,7 +30,8 @@ pricing_rows as (
 ),
 
 pricing as (
-    select {{ sha256_hex("string_agg(pricing_rows.row_text, '|||' order by pricing_rows.row_text)") }} as pricing_version
+    select
+        {{ sha256_hex("string_agg(pricing_rows.row_text, '|||' order by pricing_rows.row_text)") }} as pricing_version
     from pricing_rows
 ),
 
@@ -47,7 +49,7 @@ final as (
         arrivals.newest_loaded_at as loaded_through,
         {%- endif %}
         pricing.pricing_version,
-        {{ "'" ~ recorded['pricing_version'] ~ "'" if recorded['pricing_version'] is not none else 'cast(null as ' ~ type_string() ~ ')' }}
+        {{ "'" ~ previous_version ~ "'" if previous_version is not none else 'cast(null as ' ~ type_string() ~ ')' }}
             as previous_pricing_version,
         -- no state, or one recorded before any record arrived (an empty landing, a `--empty` build): everything
         {{ 'true' if loaded_after is none else 'false' }} as is_full_batch

@@ -49,5 +49,7 @@ left join chosen_price
     on chosen_price.span_id = calls_with_model.span_id
 where coalesce(chosen_price.price_fingerprint, 'unpriced') <> calls_with_model.price_fingerprint
 {% else %}
-select run_id from (select cast(null as {{ type_string() }}) as run_id) as no_runs where run_id is not null
+select no_runs.run_id
+from (select cast(null as {{ type_string() }}) as run_id) as no_runs
+where no_runs.run_id is not null
 {% endif %}

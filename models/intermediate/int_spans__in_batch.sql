@@ -38,7 +38,7 @@ final as (
         true as is_full_batch
     from spans
     inner join run_arrivals
-        on run_arrivals.trace_id = spans.trace_id
+        on spans.trace_id = run_arrivals.trace_id
 )
 
 select * from final
@@ -65,40 +65,48 @@ select * from final
 with
 
 new_records as (
-    select * from {{ records_relation }}
-    where loaded_at > {{ watermark }}
-        and trace_id is not null
+    select span_records.*
+    from {{ records_relation }} as span_records
+    where
+        span_records.loaded_at > {{ watermark }}
+        and span_records.trace_id is not null
 ),
 
+{% if needs_history %}
 batch_runs as (
-    select distinct trace_id from new_records
+    select distinct new_records.trace_id from new_records
     union distinct
-    select run_id from {{ ref('int_runs__repriced') }}
+    select repriced.run_id from {{ ref('int_runs__repriced') }} as repriced
 ),
+{% endif %}
 
 batch_records as (
     select * from new_records
     {% if needs_history %}
-    union all
-    -- runs with records from earlier loads (late spans, re-deliveries, repricing): read those runs' history
-    select * from {{ records_relation }}
-    where loaded_at <= {{ watermark }}
-        and trace_id in (select trace_id from batch_runs)
+        union all
+        -- runs with records from earlier loads (late spans, re-deliveries, repricing): read those runs' history
+        select span_records.*
+        from {{ records_relation }} as span_records
+        where
+            span_records.loaded_at <= {{ watermark }}
+            and span_records.trace_id in (select batch_runs.trace_id from batch_runs)
     {% endif %}
 ),
 
 records as (
-    select * from batch_records where quarantine_reason is null
+    select batch_records.*
+    from batch_records
+    where batch_records.quarantine_reason is null
 ),
 
 {{ staged_spans('records') }},
 
 run_arrivals as (
     select
-        trace_id,
-        max(loaded_at) as run_loaded_at
+        batch_records.trace_id,
+        max(batch_records.loaded_at) as run_loaded_at
     from batch_records
-    group by trace_id
+    group by batch_records.trace_id
 ),
 
 final as (
@@ -108,7 +116,7 @@ final as (
         false as is_full_batch
     from renamed
     inner join run_arrivals
-        on run_arrivals.trace_id = renamed.trace_id
+        on renamed.trace_id = run_arrivals.trace_id
 )
 
 select * from final

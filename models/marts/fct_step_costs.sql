@@ -13,10 +13,12 @@
 with
 
 span_costs as (
-    select * from {{ ref('fct_span_costs') }}
+    select fct_span_costs.*
+    from {{ ref('fct_span_costs') }} as fct_span_costs
     {% if is_incremental() %}
-    where {{ in_batch_days('day') }}
-        and run_id in (select trace_id from {{ ref('int_spans__in_batch') }})
+    where
+        {{ in_batch_days('fct_span_costs.day') }}
+        and fct_span_costs.run_id in (select in_batch.trace_id from {{ ref('int_spans__in_batch') }} as in_batch)
     {% endif %}
 ),
 
