@@ -17,12 +17,7 @@ daily as (
         {{ dimension }},
         count(distinct run_id) as runs,
         count(*) as calls,
-        sum(uncached_input_tokens) as uncached_input_tokens,
-        sum(cache_read_tokens) as cache_read_tokens,
-        sum(cache_write_tokens) as cache_write_tokens,
-        sum(cache_write_1h_tokens) as cache_write_1h_tokens,
-        sum(output_tokens) as output_tokens,
-        sum(reasoning_tokens) as reasoning_tokens,
+        {{- bucket_sums() }}
         sum(total_tokens) as total_tokens,
         coalesce(sum(cost_usd), cast(0 as {{ money_type() }})) as cost_usd,
         sum(reported_cost_usd) as reported_cost_usd,
@@ -39,12 +34,7 @@ final as (
         {{ dimension }},
         runs,
         calls,
-        uncached_input_tokens,
-        cache_read_tokens,
-        cache_write_tokens,
-        cache_write_1h_tokens,
-        output_tokens,
-        reasoning_tokens,
+        {{- bucket_columns() }}
         total_tokens,
         cost_usd,
         -- exact decimal: cost_usd split over runs, floored to the 12th decimal

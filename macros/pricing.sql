@@ -118,18 +118,13 @@ price_candidates as (
         prices.service_tier as price_service_tier,
         prices.min_input_tokens,
         prices.effective_from,
-        prices.input_usd_per_mtok,
-        prices.output_usd_per_mtok,
-        prices.cache_read_usd_per_mtok,
-        prices.cache_write_usd_per_mtok,
-        prices.cache_write_1h_usd_per_mtok,
-        prices.reasoning_usd_per_mtok,
+        {%- for price in price_columns('prices') %}
+        {{ price }},
+        {%- endfor %}
         -- the row's content, not its end: a later row that does not cover this call leaves it untouched
         {{ text_key([
             'prices.provider', 'prices.model', 'prices.service_tier', 'prices.min_input_tokens', 'prices.effective_from',
-            'prices.input_usd_per_mtok', 'prices.output_usd_per_mtok', 'prices.cache_read_usd_per_mtok',
-            'prices.cache_write_usd_per_mtok', 'prices.cache_write_1h_usd_per_mtok', 'prices.reasoning_usd_per_mtok',
-        ]) }} as price_fingerprint,
+        ] + price_columns('prices')) }} as price_fingerprint,
         row_number() over (
             partition by {{ calls }}.span_id
             order by

@@ -23,13 +23,10 @@ calls as (
         -- only the requested alias (gpt-4o) where the SDK reports the snapshot, so either name may match
         regexp_replace(coalesce(response_model, request_model, ''), '^.*/', '') as match_model,
         regexp_replace(coalesce(request_model, ''), '^.*/', '') as match_request_model,
-        uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens as input_total_tokens,
+        {{ input_tokens_sum() }} as input_total_tokens,
         output_tokens,
         -- usage buckets filled: the layer that saw cache and reasoning detail is the better record of the call
-        (case when cache_read_tokens > 0 then 1 else 0 end)
-        + (case when cache_write_tokens > 0 then 1 else 0 end)
-        + (case when cache_write_1h_tokens > 0 then 1 else 0 end)
-        + (case when reasoning_tokens > 0 then 1 else 0 end) as filled_fields
+        {{ detail_buckets_filled() }} as filled_fields
     from spans
 ),
 

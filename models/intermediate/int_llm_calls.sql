@@ -128,18 +128,10 @@ final as (
         -- tokens
         emitter_name,
         input_semantics,
-        uncached_input_tokens,
-        cache_read_tokens,
-        cache_write_tokens,
-        cache_write_1h_tokens,
-        output_tokens,
-        reasoning_tokens,
-        is_input_reported,
-        is_output_reported,
-        is_cache_read_reported,
-        is_cache_write_reported,
-        is_cache_write_1h_reported,
-        is_reasoning_reported,
+        {{- bucket_columns() }}
+        {%- for usage in bucket_usage_names() %}
+        is_{{ usage }}_reported,
+        {%- endfor %}
         reported_cost_usd,
 
         -- attribution

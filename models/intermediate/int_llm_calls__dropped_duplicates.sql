@@ -27,10 +27,7 @@ final as (
         dropped.scope_name as dropped_scope_name,
         kept.scope_name as kept_scope_name,
         dropped.parent_span_id = kept.span_id or kept.parent_span_id = dropped.span_id as is_nested,
-        dropped.uncached_input_tokens
-        + dropped.cache_read_tokens
-        + dropped.cache_write_tokens
-        + dropped.cache_write_1h_tokens as dropped_input_tokens,
+        {{ input_tokens_sum('dropped') }} as dropped_input_tokens,
         dropped.output_tokens as dropped_output_tokens
     from layers
     inner join spans as dropped

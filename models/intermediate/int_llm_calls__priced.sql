@@ -9,7 +9,7 @@ with
 calls as (
     select
         *,
-        uncached_input_tokens + cache_read_tokens + cache_write_tokens + cache_write_1h_tokens as total_input_tokens
+        {{ input_tokens_sum() }} as total_input_tokens
     from {{ ref('int_llm_calls') }}
 ),
 
@@ -29,12 +29,9 @@ priced as (
         chosen_price.price_service_tier,
         chosen_price.min_input_tokens as price_min_input_tokens,
         chosen_price.effective_from as price_effective_from,
-        chosen_price.input_usd_per_mtok,
-        chosen_price.output_usd_per_mtok,
-        chosen_price.cache_read_usd_per_mtok,
-        chosen_price.cache_write_usd_per_mtok,
-        chosen_price.cache_write_1h_usd_per_mtok,
-        chosen_price.reasoning_usd_per_mtok,
+        {%- for price in price_columns('chosen_price') %}
+        {{ price }},
+        {%- endfor %}
         coalesce(chosen_price.price_fingerprint, 'unpriced') as price_fingerprint,
         chosen_price.input_usd_per_mtok is not null
         and (calls_with_model.output_tokens = 0 or chosen_price.output_usd_per_mtok is not null) as is_priced,
@@ -139,14 +136,7 @@ pool_rates as (
             else output_rate
         end as output_charged_rate,
         case when is_reasoning_missing then least(output_rate, reasoning_rate) else output_rate end as output_min_rate,
-        {{ join_non_null([
-            "case when is_input_missing then 'input' end",
-            "case when is_output_missing then 'output' end",
-            "case when is_cache_read_missing then 'cache_read' end",
-            "case when is_cache_write_missing then 'cache_write' end",
-            "case when is_cache_write_1h_missing then 'cache_write_1h' end",
-            "case when is_reasoning_missing then 'reasoning' end",
-        ], ',') }} as unreported_usage
+        {{ missing_usage_list() }} as unreported_usage
     from bounded_rates
 ),
 
@@ -184,8 +174,7 @@ costed as (
 final as (
     select
         *,
-        uncached_input_cost_usd + cache_read_cost_usd + cache_write_cost_usd
-        + cache_write_1h_cost_usd + output_cost_usd + reasoning_cost_usd as cost_usd,
+        {{ bucket_cost_columns() | join(' + ') }} as cost_usd,
         case
             when not is_priced then null
             when unreported_usage is null then 'exact'

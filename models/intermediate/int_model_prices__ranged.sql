@@ -26,12 +26,9 @@ final as (
         min_input_tokens,
         effective_from,
         effective_to,
-        input_usd_per_mtok,
-        output_usd_per_mtok,
-        cache_read_usd_per_mtok,
-        cache_write_usd_per_mtok,
-        cache_write_1h_usd_per_mtok,
-        reasoning_usd_per_mtok,
+        {%- for price in price_columns() %}
+        {{ price }},
+        {%- endfor %}
         source
     from ranged
     where not is_closing_row

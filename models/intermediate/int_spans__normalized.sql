@@ -229,12 +229,9 @@ final as (
         output_tokens,
         least(reasoning_tokens, output_tokens) as reasoning_tokens,
         reported_total_tokens,
-        is_input_reported,
-        is_output_reported,
-        is_cache_read_reported,
-        is_cache_write_reported,
-        is_cache_write_1h_reported,
-        is_reasoning_reported,
+        {%- for usage in bucket_usage_names() %}
+        is_{{ usage }}_reported,
+        {%- endfor %}
         -- usage found on non-call spans: cross-checks only, never costed
         case
             when not is_provider_call then coalesce(aggregated_input_tokens, reported_input_tokens)

@@ -59,20 +59,15 @@ run_calls as (
     select
         run_id,
         count(*) as calls,
-        sum(uncached_input_tokens) as uncached_input_tokens,
-        sum(cache_read_tokens) as cache_read_tokens,
-        sum(cache_write_tokens) as cache_write_tokens,
-        sum(cache_write_1h_tokens) as cache_write_1h_tokens,
-        sum(output_tokens) as output_tokens,
-        sum(reasoning_tokens) as reasoning_tokens,
+        {{- bucket_sums() }}
         sum(total_tokens) as total_tokens,
         sum(cost_usd) as cost_usd,
         sum(reported_cost_usd) as reported_cost_usd,
         sum(case when is_priced then 0 else 1 end) as unpriced_calls,
         sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens,
         sum(case when unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage,
-        count(distinct feature) as features,
-        count(distinct tenant_id) as tenants
+        -- two values or more (min and max, not count(distinct): no per-run set of values held in memory)
+        coalesce(min(feature) <> max(feature) or min(tenant_id) <> max(tenant_id), false) as has_mixed_attribution
     from span_costs
     group by run_id
 ),
@@ -105,19 +100,14 @@ final as (
         run_spans.spans,
         run_spans.error_spans,
         run_calls.calls,
-        run_calls.uncached_input_tokens,
-        run_calls.cache_read_tokens,
-        run_calls.cache_write_tokens,
-        run_calls.cache_write_1h_tokens,
-        run_calls.output_tokens,
-        run_calls.reasoning_tokens,
+        {{- bucket_columns('run_calls') }}
         run_calls.total_tokens,
         coalesce(run_calls.cost_usd, cast(0 as {{ money_type() }})) as cost_usd,
         run_calls.reported_cost_usd,
         run_calls.unpriced_calls,
         run_calls.unpriced_tokens,
         run_calls.calls_with_unreported_usage,
-        run_calls.features > 1 or run_calls.tenants > 1 as has_mixed_attribution
+        run_calls.has_mixed_attribution
     from run_calls
     inner join run_spans
         on run_calls.run_id = run_spans.run_id

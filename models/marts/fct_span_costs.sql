@@ -56,22 +56,12 @@ final as (
         -- tokens
         priced_calls.emitter_name,
         priced_calls.input_semantics,
-        priced_calls.uncached_input_tokens,
-        priced_calls.cache_read_tokens,
-        priced_calls.cache_write_tokens,
-        priced_calls.cache_write_1h_tokens,
-        priced_calls.output_tokens,
-        priced_calls.reasoning_tokens,
+        {{- bucket_columns('priced_calls') }}
         priced_calls.total_input_tokens,
         priced_calls.total_input_tokens + priced_calls.output_tokens as total_tokens,
 
         -- cost (USD, exact decimals; null when unpriced)
-        priced_calls.uncached_input_cost_usd,
-        priced_calls.cache_read_cost_usd,
-        priced_calls.cache_write_cost_usd,
-        priced_calls.cache_write_1h_cost_usd,
-        priced_calls.output_cost_usd,
-        priced_calls.reasoning_cost_usd,
+        {{- bucket_columns('priced_calls', 'costs') }}
         priced_calls.cost_usd,
         priced_calls.reported_cost_usd,
         priced_calls.is_priced,

@@ -35,13 +35,9 @@ final as (
         max(ended_at) as ended_at,
         {{ to_day('min(started_at)') }} as day,
         count(*) as calls,
-        sum(uncached_input_tokens) as uncached_input_tokens,
-        sum(cache_read_tokens) as cache_read_tokens,
-        sum(cache_write_tokens) as cache_write_tokens,
-        sum(cache_write_1h_tokens) as cache_write_1h_tokens,
+        {{- bucket_sums(part='input') }}
         sum(total_input_tokens) as input_tokens,
-        sum(output_tokens) as output_tokens,
-        sum(reasoning_tokens) as reasoning_tokens,
+        {{- bucket_sums(part='rest') }}
         coalesce(sum(cost_usd), cast(0 as {{ money_type() }})) as cost_usd,
         sum(case when is_priced then 0 else 1 end) as unpriced_calls,
         sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens,

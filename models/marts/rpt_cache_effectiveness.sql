@@ -34,10 +34,7 @@ price_row_groups as (
             case when span_costs.cache_write_tokens + span_costs.cache_write_1h_tokens > 0 then 1 else 0 end
         ) as cache_write_calls,
         sum(case when span_costs.unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage,
-        sum(span_costs.uncached_input_tokens) as uncached_input_tokens,
-        sum(span_costs.cache_read_tokens) as cache_read_tokens,
-        sum(span_costs.cache_write_tokens) as cache_write_tokens,
-        sum(span_costs.cache_write_1h_tokens) as cache_write_1h_tokens,
+        {{- bucket_sums('span_costs', part='input') }}
         sum(span_costs.total_input_tokens) as total_input_tokens,
         sum(span_costs.uncached_input_cost_usd) as uncached_input_cost_usd,
         sum(span_costs.cache_read_cost_usd) as cache_read_cost_usd,
@@ -105,10 +102,7 @@ grouped as (
         sum(cache_write_calls) as cache_write_calls,
         sum(case when is_priced then 0 else calls end) as unpriced_calls,
         sum(calls_with_unreported_usage) as calls_with_unreported_usage,
-        sum(uncached_input_tokens) as uncached_input_tokens,
-        sum(cache_read_tokens) as cache_read_tokens,
-        sum(cache_write_tokens) as cache_write_tokens,
-        sum(cache_write_1h_tokens) as cache_write_1h_tokens,
+        {{- bucket_sums(part='input') }}
         sum(total_input_tokens) as total_input_tokens,
         sum(case when is_priced then 0 else total_input_tokens end) as unpriced_input_tokens,
         -- money: priced calls only (an unpriced call has no rate to compare with)

@@ -16,12 +16,9 @@ renamed as (
         effective_from as effective_from_text,
 
         -- USD per 1M tokens, exact (the seed holds them as text); blank means not published
-        {{ safe_money('input_usd_per_mtok') }} as input_usd_per_mtok,
-        {{ safe_money('output_usd_per_mtok') }} as output_usd_per_mtok,
-        {{ safe_money('cache_read_usd_per_mtok') }} as cache_read_usd_per_mtok,
-        {{ safe_money('cache_write_usd_per_mtok') }} as cache_write_usd_per_mtok,
-        {{ safe_money('cache_write_1h_usd_per_mtok') }} as cache_write_1h_usd_per_mtok,
-        {{ safe_money('reasoning_usd_per_mtok') }} as reasoning_usd_per_mtok,
+        {%- for price in price_columns() %}
+        {{ safe_money(price) }} as {{ price }},
+        {%- endfor %}
 
         -- a row with no input and no output price closes its tier from effective_from on
         (

@@ -1,0 +1,93 @@
+{#- The usage buckets, declared once (docs/contract.md section 3, "Tokens"). Each bucket has a token column
+    (<name>_tokens), a cost column (<name>_cost_usd) and the seed's price column that bills it; input: whether it is
+    part of a call's input (the long-context tier threshold compares their sum); detail: a breakdown that only some
+    layers of a call report (the layer with more of them is the better record); usage: its name where spans report
+    usage (the emitter registry, unreported_usage), when not its own. Every list of buckets in the SQL
+    (the seed's staging, the price lookup and its fingerprint, the marts' sums and column lists) is generated from
+    here; what a bucket means (how it is read from spans, how a missing one is bounded) is its own rule, in
+    int_spans__normalized and int_llm_calls__priced. Order matters: it is the marts' column order. -#}
+{% macro token_buckets() %}
+    {% set buckets_yaml %}
+- {name: uncached_input, price: input_usd_per_mtok, input: true, usage: input}
+- {name: cache_read, price: cache_read_usd_per_mtok, input: true, detail: true}
+- {name: cache_write, price: cache_write_usd_per_mtok, input: true, detail: true}
+- {name: cache_write_1h, price: cache_write_1h_usd_per_mtok, input: true, detail: true}
+- {name: output, price: output_usd_per_mtok, input: false}
+- {name: reasoning, price: reasoning_usd_per_mtok, input: false, detail: true}
+    {% endset %}
+    {{ return(fromyaml(buckets_yaml)) }}
+{% endmacro %}
+
+{#- Column names, optionally qualified: token columns (part: none for every bucket, 'input' or 'rest' for the
+    input buckets or the others), cost columns, price columns (the seed's order: input, output, then the rest). -#}
+{% macro bucket_token_columns(relation=none, part=none) %}
+    {%- set columns = [] -%}
+    {%- for bucket in token_buckets() if part is none or (part == 'input') == (bucket.input | default(false)) -%}
+        {%- do columns.append((relation ~ '.' if relation else '') ~ bucket.name ~ '_tokens') -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{% endmacro %}
+
+{% macro bucket_cost_columns(relation=none) %}
+    {%- set columns = [] -%}
+    {%- for bucket in token_buckets() -%}
+        {%- do columns.append((relation ~ '.' if relation else '') ~ bucket.name ~ '_cost_usd') -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{% endmacro %}
+
+{% macro price_columns(relation=none) %}
+    {%- set names = ['input_usd_per_mtok', 'output_usd_per_mtok'] -%}
+    {%- for bucket in token_buckets() if bucket.price not in names -%}
+        {%- do names.append(bucket.price) -%}
+    {%- endfor -%}
+    {%- set columns = [] -%}
+    {%- for name in names -%}{%- do columns.append((relation ~ '.' if relation else '') ~ name) -%}{%- endfor -%}
+    {{ return(columns) }}
+{% endmacro %}
+
+{#- A call's whole input: the sum of its input buckets' tokens. -#}
+{% macro input_tokens_sum(relation=none) -%}
+    {{ bucket_token_columns(relation, part='input') | join(' + ') }}
+{%- endmacro %}
+
+{#- Select-list lines for every bucket, `<relation>.<column>,` (bucket_columns) or `sum(<relation>.<column>) as
+    <column>,` (bucket_sums); kind: tokens | costs; part (tokens): as in bucket_token_columns. Unqualified without a
+    relation. -#}
+{% macro bucket_columns(relation=none, kind='tokens', part=none) -%}
+    {%- for column in (bucket_token_columns(relation, part) if kind == 'tokens' else bucket_cost_columns(relation)) %}
+        {{ column }},
+    {%- endfor -%}
+{%- endmacro %}
+
+{% macro bucket_sums(relation=none, kind='tokens', part=none) -%}
+    {%- set names = bucket_token_columns(none, part) if kind == 'tokens' else bucket_cost_columns() -%}
+    {%- for column in (bucket_token_columns(relation, part) if kind == 'tokens' else bucket_cost_columns(relation)) %}
+        sum({{ column }}) as {{ names[loop.index0] }},
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- How many detail buckets a call reports (non-zero). -#}
+{% macro detail_buckets_filled(relation=none) -%}
+    {%- set terms = [] -%}
+    {%- for bucket in token_buckets() if bucket.detail -%}
+        {%- do terms.append('(case when ' ~ (relation ~ '.' if relation else '') ~ bucket.name ~ '_tokens > 0 then 1 else 0 end)') -%}
+    {%- endfor -%}
+    {{ terms | join('\n        + ') }}
+{%- endmacro %}
+
+{#- The name a bucket's usage is reported under (emitter registry, is_<usage>_reported, unreported_usage). -#}
+{% macro bucket_usage_names() %}
+    {%- set names = [] -%}
+    {%- for bucket in token_buckets() -%}{%- do names.append(bucket.usage | default(bucket.name)) -%}{%- endfor -%}
+    {{ return(names) }}
+{% endmacro %}
+
+{#- The comma-separated names of the buckets a call is missing (is_<usage>_missing), null when none. -#}
+{% macro missing_usage_list() -%}
+    {%- set missing = [] -%}
+    {%- for usage in bucket_usage_names() -%}
+        {%- do missing.append("case when is_" ~ usage ~ "_missing then '" ~ usage ~ "' end") -%}
+    {%- endfor -%}
+    {{ join_non_null(missing, ',') }}
+{%- endmacro %}
