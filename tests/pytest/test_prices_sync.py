@@ -1,6 +1,8 @@
 """`llm-cost prices sync` (llm_cost/prices_sync.py): genai-prices' catalog as appended seed rows and aliases.
 
-Small catalogs built from genai-prices' own types check each mapping.
+Small catalogs built from genai-prices' own types check each mapping; the last tests check the shipped seeds: they
+are the sync's result, every synced row prices a call as genai-prices does, and every name the hand-curated seeds
+resolve still resolves the same (through the real macro, on DuckDB's RE2).
 """
 
 from __future__ import annotations
@@ -9,17 +11,23 @@ import csv
 import re
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import jinja2
 import pytest
 from genai_prices import types as gp
+from genai_prices.data import providers as CATALOG
 
 from dbt_runner import PROJECT_DIR
 from llm_cost import prices_sync as ps
+from llm_cost.generate.catalog import MODELS
+from reference_pricing import Call, PriceBook
 
+SEEDS = PROJECT_DIR / "seeds"
 HEADER = ",".join(ps.PRICE_HEADER)
 SENTINEL = ps.UNKNOWN_START_DATE.isoformat()
 
@@ -287,3 +295,105 @@ def test_cli_user_errors_are_one_line(tmp_path: Path) -> None:
                           cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().startswith("llm_cost prices sync: error: no seed file at ")
+
+
+# ----------------------------------------------------------------------------- the shipped seeds
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _hand_curated() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    prices = [r for r in _read(SEEDS / "model_prices.csv") if not r["source"].startswith(ps.SOURCE_PREFIX)]
+    aliases = [a for a in _read(SEEDS / "model_aliases.csv") if ps.ALIAS_NOTE not in a["note"]]
+    return prices, aliases
+
+
+def test_the_shipped_seeds_are_the_sync_of_the_installed_catalog(tmp_path: Path) -> None:
+    for name in ("model_prices.csv", "model_aliases.csv"):
+        (tmp_path / name).write_bytes((SEEDS / name).read_bytes())
+    report = ps.sync(tmp_path / "model_prices.csv", tmp_path / "model_aliases.csv", dry_run=True)
+    assert not report.added_rows and not report.added_aliases, ps.render(report, dry_run=True)
+    synced = [r for r in _read(SEEDS / "model_prices.csv") if r["source"].startswith(ps.SOURCE_PREFIX)]
+    assert synced and {r["source"].split(" (")[0] for r in synced} == {f"genai-prices {report.version}"}
+
+
+def _resolve_with_the_macro(prices: list[dict[str, str]], aliases: list[dict[str, str]],
+                            names: set[tuple[str | None, str]]) -> dict[tuple[str | None, str], tuple[str, str]]:
+    """macros/pricing.sql resolve_model_names, rendered as dbt would on DuckDB, over the given seeds."""
+    macros = jinja2.Environment(extensions=["jinja2.ext.do"]).from_string(
+        (PROJECT_DIR / "macros" / "pricing.sql").read_text()).make_module({
+            "ref": {"stg_seeds__model_prices": "prices", "stg_seeds__model_aliases": "aliases"}.get,
+            "regex_full_match": lambda value, pattern: f"regexp_full_match({value}, {pattern})",
+            "type_string": lambda: "varchar",
+        })
+    con = duckdb.connect()
+    con.execute("create table prices (provider varchar, model varchar)")
+    con.executemany("insert into prices values (lower(trim(?)), lower(trim(?)))",
+                    [(r["provider"], r["model"]) for r in prices])
+    con.execute("create table aliases (pattern varchar, provider varchar, model varchar)")
+    con.executemany("insert into aliases values (trim(?), lower(trim(?)), lower(trim(?)))",
+                    [(a["pattern"], a["provider"], a["model"]) for a in aliases])
+    con.execute("create table names (reported_provider varchar, model_name varchar)")
+    con.executemany("insert into names values (?, ?)", sorted(names, key=lambda n: (n[0] or "", n[1])))
+    resolve = macros.resolve_model_names  # type: ignore[attr-defined]  # a macro: the template's attribute
+    sql = f"with {resolve('names')} select * from resolved_model_names"
+    return {(p, n): (pp, pm) for p, n, pp, pm, _ in con.execute(sql).fetchall()}
+
+
+def test_every_name_the_hand_curated_seeds_resolve_resolves_the_same_after_the_sync() -> None:
+    before_prices, before_aliases = _hand_curated()
+    names = ps.universe(before_prices, before_aliases)
+    names |= {(m.provider, n) for m in MODELS.values() for n in (m.request, m.response) if n}
+    names |= {(None, n) for m in MODELS.values() for n in (m.request, m.response) if n}
+    before = _resolve_with_the_macro(before_prices, before_aliases, names)
+    after = _resolve_with_the_macro(_read(SEEDS / "model_prices.csv"), _read(SEEDS / "model_aliases.csv"), names)
+    assert len(before) > 300
+    changed = {n: (v, after.get(n)) for n, v in before.items() if after.get(n) != v}
+    assert not changed, sorted(changed.items(), key=str)[:20]
+    for provider, name in ps.KEEP_UNPRICED:
+        assert (provider, name) not in after and (None, name) not in after
+
+
+def test_every_shipped_alias_is_re2_and_points_at_a_priced_model() -> None:
+    prices = _read(SEEDS / "model_prices.csv")
+    priced = {(r["provider"], r["model"]) for r in prices if r["input_usd_per_mtok"] or r["output_usd_per_mtok"]}
+    con = duckdb.connect()
+    for a in _read(SEEDS / "model_aliases.csv"):
+        assert (a["provider"], a["model"]) in priced, a
+        for example in ps.note_examples(a["note"]):  # RE2 reads it, and it matches its own example
+            assert con.execute("select regexp_full_match(?, ?)", [example, a["pattern"]]).fetchone() == (True,), a
+
+
+_CONTEXT = {"standard": None, **{tier: dict([when]) for when, tier in ps.SERVICE_TIERS.items()}}
+
+
+def test_every_synced_row_prices_a_call_as_genai_prices_does() -> None:
+    """Each synced row, on its first day, for a call above its threshold with every bucket it prices: the seed's
+    cost (the independent reference lookup) equals genai-prices' own calc_price, to the last digit."""
+    book = PriceBook(SEEDS / "model_prices.csv")
+    catalog = {(p.id, m.id): (p, m) for p in CATALOG for m in p.models}
+    checked = 0
+    for r in _read(SEEDS / "model_prices.csv"):
+        if not r["source"].startswith(ps.SOURCE_PREFIX) or not (r["input_usd_per_mtok"] or r["output_usd_per_mtok"]):
+            continue
+        label = r["source"].split(" (", 1)[1].split(")", 1)[0]
+        provider, model = catalog[tuple(label.split("/", 1))]  # type: ignore[index]
+        has = {c: bool(r[f"{c}_usd_per_mtok"]) for c in ("cache_read", "cache_write", "cache_write_1h", "reasoning")}
+        threshold = int(r["min_input_tokens"])
+        cache_read, cache_write, cache_1h = 300 * has["cache_read"], 200 * has["cache_write"], 100 * has[
+            "cache_write_1h"]
+        total = threshold + 1000
+        output, reasoning = 700 * bool(r["output_usd_per_mtok"]), 150 * has["reasoning"]
+        at = datetime.fromisoformat(r["effective_from"]).replace(hour=12, tzinfo=UTC)
+        ours = book.cost(Call(r["provider"], r["model"], r["service_tier"], at, total - cache_read - cache_write
+                              - cache_1h, cache_read, cache_write, cache_1h, output, reasoning))
+        usage = gp.Usage(input_tokens=total, cache_read_tokens=cache_read, cache_write_tokens=cache_write + cache_1h,
+                         cache_write_1h_tokens=cache_1h, output_tokens=output, output_reasoning_tokens=reasoning)
+        theirs = model.calc_price(usage, provider, genai_request_timestamp=at,
+                                  price_context=_CONTEXT[r["service_tier"]]).total_price
+        assert ours == theirs, (r, ours, theirs)
+        checked += 1
+    assert checked > 500
