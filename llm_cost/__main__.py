@@ -169,6 +169,38 @@ def _add_load_bigquery(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_load_bigquery)
 
 
+def _run_prices_sync(args: argparse.Namespace) -> int:
+    from llm_cost.prices_sync import SyncError, render, sync
+
+    try:
+        report = sync(Path(args.prices), Path(args.aliases), providers=args.provider, dry_run=args.dry_run)
+    except SyncError as exc:
+        print(f"llm_cost prices sync: error: {exc}", file=sys.stderr)
+        return 2
+    print(render(report, dry_run=args.dry_run))
+    return 0
+
+
+def _add_prices(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("prices", help="maintain the price seeds",
+                       description="Maintain seeds/model_prices.csv and seeds/model_aliases.csv.")
+    verbs = p.add_subparsers(dest="prices_command", metavar="COMMAND", required=True)
+    s = verbs.add_parser("sync", help="append the installed genai-prices catalog to the price seeds (offline)",
+                         description="Append the models of the installed genai-prices package to the price seeds: "
+                                     "dated price history, long-context tiers with their closing rows, batch, flex "
+                                     "and priority tiers, cache prices, and the match rules as aliases. Only appends; "
+                                     "a model the seed prices already is left alone and genai-prices' disagreeing "
+                                     "prices are printed for review. A second run adds nothing.")
+    s.add_argument("--prices", default="seeds/model_prices.csv",
+                   help="the price seed to append to (default seeds/model_prices.csv)")
+    s.add_argument("--aliases", default="seeds/model_aliases.csv",
+                   help="the alias seed to append to (default seeds/model_aliases.csv)")
+    s.add_argument("--provider", action="append", metavar="ID",
+                   help="only this genai-prices provider id (or its gen_ai.provider.name value); repeatable")
+    s.add_argument("--dry-run", action="store_true", help="print what would be added, write nothing")
+    s.set_defaults(func=_run_prices_sync)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=_prog(), description="LLM cost attribution tools")
     parser.add_argument("--version", action="version", version=f"{DIST_NAME} {version()}")
@@ -177,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_summary(sub)
     _add_validate(sub)
     _add_load_bigquery(sub)
+    _add_prices(sub)
     return parser
 
 

@@ -158,7 +158,8 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
         mini = [r for r in csv.DictReader(f) if r["model"] == "gpt-4.1-mini" and r["service_tier"] == "standard"]
     # a corrected past price (o4-mini) and a new effective date inside the window (gpt-4.1-mini from 2025-06-15)
     with open(prices) as f:
-        o4 = [r for r in csv.DictReader(f) if r["model"] == "o4-mini" and r["service_tier"] == "standard"]
+        o4 = [r for r in csv.DictReader(f)
+              if (r["provider"], r["model"], r["service_tier"]) == ("openai", "o4-mini", "standard")]
     assert len(o4) == 1 and mini and prices_row
     _set_price(prices, "o4-mini", o4[0]["effective_from"], input_price="1.23")
     _set_price(prices, "gpt-4.1-mini", "",
