@@ -114,8 +114,16 @@ def _report(con: Any, duckdb_path: Path) -> str:
     out += _watch_list(rows, built)
 
     unpriced = rows(
-        "select provider, model, calls, tokens, reason from rpt_unpriced_models order by calls desc, provider, model"
+        "select provider, model, calls, tokens, reason from rpt_unpriced_models where calls > 0"
+        " order by calls desc, provider, model"
     )
+    missing_tiers = rows(
+        "select provider, model, missing_tiers, tier_fallback_calls from rpt_unpriced_models"
+        " where missing_tiers is not null order by tier_fallback_calls desc, provider, model"
+    )
+    if missing_tiers:
+        out += ["", "Service tiers with no price row (those calls are priced at standard, flagged price_fallback):"]
+        out += [f"  {p}/{m}: {tiers} ({n:,} calls)" for p, m, tiers, n in missing_tiers]
     if unpriced:
         out += [
             "",

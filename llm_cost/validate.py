@@ -210,10 +210,11 @@ def build_suites() -> list[Suite]:
         _daily_suite("fct_tenant_costs_daily"),
         Suite(
             table="rpt_unpriced_models",
-            checks="tokens - (input_tokens + output_tokens) as tokens_residual",
+            checks="tokens - (input_tokens + output_tokens) as tokens_residual, "
+            "calls + tier_fallback_calls as missing_price_calls",
             expectations=[
                 *at_most("first_seen", "last_seen"),
-                *at_least("calls", 1),
+                *at_least("missing_price_calls", 1),
                 *zero("tokens_residual", "tokens = input + output"),
             ],
         ),
