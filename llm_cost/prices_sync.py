@@ -48,11 +48,6 @@ PROVIDERS: dict[str, str] = {
     "x-ai": "x_ai",
 }
 
-# (provider, name) pairs the sync must leave unpriced, and why: no row, no alias may price them.
-KEEP_UNPRICED: dict[tuple[str, str], str] = {
-    ("mistral_ai", "mistral-large-2411"): "the demo's unpriced model (docs/pricing.md)",
-}
-
 # A price variant's `when` -> the seed's service_tier. Variants of other contexts (Anthropic's and OpenAI's `fast`,
 # Mistral's EU route, search types) have no seed tier: skipped and counted.
 SERVICE_TIERS: dict[tuple[str, str], str] = {
@@ -637,9 +632,6 @@ def sync(prices_path: Path, aliases_path: Path, *, providers: Sequence[str] | No
             if pair in new or pair in grown:
                 report.skipped_models["a second model with the same id"].append(entry.label)
                 continue
-            if pair in KEEP_UNPRICED:
-                report.skipped_models["held back: " + KEEP_UNPRICED[pair]].append(entry.label)
-                continue
             resolved = before.resolve(pv, entry.model)
             target = None if resolved is None else (resolved.provider, resolved.model)
             if target is not None and target not in synced_pairs:
@@ -746,14 +738,11 @@ def _settle(report: Report, before: Resolver, prices_seed: Seed, alias_seed: See
             new: dict[tuple[str, str], Catalogued], aliases: dict[tuple[str, str], Alias],
             kept: set[tuple[str, str]], first_match: dict[str, Callable[[str], str | None]]) -> None:
     """Drop new models and aliases until every name resolves as it must: a name the seeds resolve today exactly as
-    before, a name held back (KEEP_UNPRICED) to nothing, and a name under a mapped provider as genai-prices'
+    before, and a name under a mapped provider as genai-prices'
     first-match order does: to that model when it is added here (or was synced before), else to nothing."""
     names = universe(prices_seed.rows, alias_seed.rows)
     for a in aliases.values():
         names |= {(a.provider, n) for n in samples(a.pattern)}
-    held_back = {name for _, name in KEEP_UNPRICED}
-    for pv, name in KEEP_UNPRICED:
-        names |= {(pv, name), (None, name)}
     names |= {(e.provider, e.model) for e in new.values()}
     old = {n: before.resolve(*n) for n in sorted(names, key=lambda n: (n[0] or "", n[1]))}
     old_aliases = [(a["pattern"].strip(), _norm(a["provider"]), _norm(a["model"])) for a in alias_seed.rows]
@@ -766,8 +755,6 @@ def _settle(report: Report, before: Resolver, prices_seed: Seed, alias_seed: See
             expected: tuple[str, str] | None
             if was is not None:
                 expected = (was.provider, was.model)
-            elif (ctx, name) in KEEP_UNPRICED or (ctx is None and name in held_back):
-                expected = None
             elif ctx is None or ctx not in first_match:
                 continue  # a name no one resolves today, with no provider: anything goes
             elif (found := first_match[ctx](name)) is None and (ctx, name) in new:

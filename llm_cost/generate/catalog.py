@@ -34,7 +34,7 @@ MODELS: dict[str, Model] = {
     "gemini-2.5-pro": Model("gcp.gemini", "gemini-2.5-pro", "models/gemini-2.5-pro", ""),
     "bedrock-claude-3-5-sonnet": Model(
         "aws.bedrock", "claude-3-5-sonnet-20241022", "anthropic.claude-3-5-sonnet-20241022-v2:0", ""),
-    "mistral-large": Model("mistral_ai", "mistral-large-2411", "mistral-large-2411", "mistral-large-2411"),
+    "mistral-large": Model("mistral_ai", "mistral-unlisted-2411", "mistral-unlisted-2411", "mistral-unlisted-2411"),
 }
 
 # Approximate list prices (USD/1M: input, output, cache read, cache write) used only to make

@@ -222,7 +222,7 @@ def test_duplicate_layers_are_listed_and_counted_once(built: DbtProject, demo_se
 
 def test_unpriced_model_is_loud(built: DbtProject) -> None:
     rows = built.query("select provider, model, calls from rpt_unpriced_models")
-    assert ("mistral_ai", "mistral-large-2411") in {(p, m) for p, m, _ in rows}
+    assert ("mistral_ai", "mistral-unlisted-2411") in {(p, m) for p, m, _ in rows}
     (null_costs,) = built.query("select count(*) from fct_span_costs where not is_priced and cost_usd is null")[0]
     assert null_costs == sum(n for _, _, n in rows)
     # default severity: the build's test fails

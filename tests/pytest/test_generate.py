@@ -294,7 +294,7 @@ def test_every_convention_and_case_is_present(files: Files, calls: list[dict[str
     by = lambda **kw: [c for c in calls if all(c[k] == v for k, v in kw.items())]  # noqa: E731
     gemini = by(model="gemini-2.5-pro")
     assert sorted(int(c["uncached_input_tokens"]) for c in gemini) == [200_000, 250_000]
-    assert by(provider="mistral_ai", model="mistral-large-2411")
+    assert by(provider="mistral_ai", model="mistral-unlisted-2411")
     o3 = [c["started_at"] for c in by(model="o3")]
     assert min(o3) < "2025-06-10" <= max(o3)
     assert by(model="o3", service_tier="flex") and by(service_tier="batch")

@@ -55,7 +55,7 @@ def pick_traces(demo: Path, by_trace: dict[str, list[str]], rng: random.Random, 
         [c["run_id"] for c in calls if c["tool_span_id"]],
         [c["run_id"] for c in calls if c["triggers"]],
         [c["run_id"] for c in calls if c["is_orphan"].lower() == "true"],
-        [c["run_id"] for c in calls if c["model"] == "mistral-large-2411"],
+        [c["run_id"] for c in calls if c["model"] == "mistral-unlisted-2411"],
     ]
     chosen: list[str] = []
     for candidates in wanted:
@@ -166,7 +166,7 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
                new_row={**mini[-1], "effective_from": "2025-06-15", "input_usd_per_mtok": "9.99", "source": "test"})
     # a price for the model that had none: its unpriced calls must be repriced too
     _set_price(prices, "", "", new_row={
-        **mini[-1], "provider": "mistral_ai", "model": "mistral-large-2411", "effective_from": "2024-11-18",
+        **mini[-1], "provider": "mistral_ai", "model": "mistral-unlisted-2411", "effective_from": "2024-11-18",
         "service_tier": "standard", "min_input_tokens": "0", "input_usd_per_mtok": "2", "output_usd_per_mtok": "6",
         "cache_read_usd_per_mtok": "", "cache_write_usd_per_mtok": "", "cache_write_1h_usd_per_mtok": "",
         "source": "test"})
@@ -180,11 +180,11 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
     affected_runs = {r for (r,) in con.execute(
         "select distinct run_id from fct_span_costs where priced_model = 'o4-mini' "
         "or (priced_model = 'gpt-4.1-mini' and started_at >= timestamp '2025-06-15') "
-        "or reported_model = 'mistral-large-2411'"
+        "or reported_model = 'mistral-unlisted-2411'"
     ).fetchall()}
     [(mistral_calls, mistral_unpriced)] = con.execute(
         "select count(*), count(*) filter (where not is_priced) from fct_span_costs "
-        "where reported_model = 'mistral-large-2411'"
+        "where reported_model = 'mistral-unlisted-2411'"
     ).fetchall()
     con.close()
     assert repriced_runs == affected_runs and affected_runs, "exactly the runs whose price row changed are repriced"

@@ -281,15 +281,6 @@ def test_an_alias_that_would_change_an_existing_resolution_is_left_out(seeds: tu
         "azure/embed-hand (no provider: 'embed-hand' resolves to openai/embed-hand)"]
 
 
-def test_names_held_back_stay_unpriced(seeds: tuple[Path, Path]) -> None:
-    report = _sync(seeds, _provider("mistral", _model("mistral-large", _price(input_mtok="2", output_mtok="6"),
-                                                      match=gp.ClauseOr(or_=[
-                                                          gp.ClauseEquals(equals="mistral-large-latest"),
-                                                          gp.ClauseEquals(equals="mistral-large-2411")]))))
-    assert [a["pattern"] for a in report.added_aliases] == ["mistral-large-latest"]
-    assert ("mistral_ai", "mistral-large-2411") in ps.KEEP_UNPRICED
-
-
 def test_cli_user_errors_are_one_line(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "llm_cost", "prices", "sync", "--prices", str(tmp_path / "no.csv")],
                           cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
@@ -353,8 +344,9 @@ def test_every_name_the_hand_curated_seeds_resolve_resolves_the_same_after_the_s
     assert len(before) > 300
     changed = {n: (v, after.get(n)) for n, v in before.items() if after.get(n) != v}
     assert not changed, sorted(changed.items(), key=str)[:20]
-    for provider, name in ps.KEEP_UNPRICED:
-        assert (provider, name) not in after and (None, name) not in after
+    # the demo's deliberately unpriced model (a made-up name) stays unpriced
+    unpriced = MODELS["mistral-large"]
+    assert (unpriced.provider, unpriced.request) not in after and (None, unpriced.request) not in after
 
 
 def test_every_shipped_alias_is_re2_and_points_at_a_priced_model() -> None:
