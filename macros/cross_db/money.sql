@@ -33,6 +33,8 @@
 {% macro default__money_from_minor_units(expr) -%}
     cast({{ llm_cost.safe_money(expr) }} * 0.01 as {{ llm_cost.money_type() }})
 {%- endmacro %}
+{#- SAFE_CAST rounds as CAST does; the BigQuery emulator (make test) keeps only 5 decimals of such a CAST inside a
+    model, not of a SAFE_CAST. -#}
 {% macro bigquery__money_from_minor_units(expr) -%}
-    cast({{ llm_cost.safe_money(expr) }} * cast('0.01' as bignumeric(38, 2)) as {{ llm_cost.money_type() }})
+    safe_cast({{ llm_cost.safe_money(expr) }} * cast('0.01' as bignumeric(38, 2)) as {{ llm_cost.money_type() }})
 {%- endmacro %}

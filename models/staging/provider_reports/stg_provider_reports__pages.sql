@@ -1,12 +1,11 @@
 {#- Every page of the provider reports (README "Provider reports"), one row each: which report it is (told from its
     content), when it was fetched, and why it cannot load (quarantine_reason; null when it loads). A page loads whole
-    or not at all: a response page cut short or changed by a proxy is no half-counted day. A table (not a view): it
-    is what the glob held when the build ran. -#}
+    or not at all: a response page cut short or changed by a proxy is no half-counted day. A table (as every provider
+    report model, dbt_project.yml): what the glob held when the build ran. -#}
 {% set reports_source = get_setting('provider_reports_source') or default_provider_reports_source() %}
 {% set named_kind_pattern = '(' ~ provider_report_kinds() | join('|') ~ ')_[^/]*$' %}
 {% set result_object = json_text('results.result', '$.object') %}
 {% set landing = source('provider_reports', 'pages') %}
-{{ config(materialized='table') }}
 
 -- depends_on: {{ landing }}
 
