@@ -192,6 +192,7 @@ def fetch_pages(client: Client, report: Report, start: date, end: date,
     pages: list[bytes] = []
     cursor: str | None = None
     seen: set[str] = set()
+    last_end: datetime | None = None
     while True:
         params = report.params(start, end) + ([("page", cursor)] if cursor is not None else [])
         body = client.get(report.path, params)
@@ -205,10 +206,16 @@ def fetch_pages(client: Client, report: Report, start: date, end: date,
         if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
             raise ReportError(f"{report.kind}: page {n} has no data[] (not a {report.kind} page?); "
                               "nothing written for this report")
+        ends = [e for e in (_bucket_end(b) for b in doc["data"]) if e is not None]
+        last_end = max([*ends, *([last_end] if last_end else [])], default=None)
         if progress:
             lines = sum(len(b.get("results") or []) for b in doc["data"] if isinstance(b, dict))
             progress(f"{report.kind}: page {n}: {len(doc['data'])} buckets, {lines} lines")
         if not doc.get("has_more"):
+            asked = datetime.combine(end + timedelta(days=1), dtime(0), tzinfo=UTC)
+            if progress and last_end is not None and last_end < asked:
+                progress(f"{report.kind}: warning: the buckets end at {last_end:%Y-%m-%d %H:%M}Z, the days asked for "
+                         f"at {asked:%Y-%m-%d %H:%M}Z: the last days are not in this fetch")
             return pages
         next_page = doc.get("next_page")
         if not next_page:
@@ -218,6 +225,18 @@ def fetch_pages(client: Client, report: Report, start: date, end: date,
             raise ReportError(f"{report.kind}: the API keeps returning more pages (cursor {cursor!r} again, "
                               f"or over {MAX_PAGES} pages)")
         seen.add(cursor)
+
+
+def _bucket_end(bucket: Any) -> datetime | None:
+    """A bucket's end (OpenAI end_time, unix seconds; Anthropic ending_at, RFC 3339), None when unreadable."""
+    if not isinstance(bucket, dict):
+        return None
+    try:
+        if "end_time" in bucket:
+            return datetime.fromtimestamp(int(bucket["end_time"]), tz=UTC)
+        return datetime.fromisoformat(str(bucket["ending_at"]).replace("Z", "+00:00")).astimezone(UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
 
 
 def write_pages(out: Path, report: Report, start: date, end: date, fetched_at: datetime,

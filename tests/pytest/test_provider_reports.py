@@ -109,6 +109,7 @@ class FakeAdminAPI:
     requests: list[tuple[str, dict[str, list[str]], dict[str, str]]] = field(default_factory=list)
     served: list[bytes] = field(default_factory=list)
     fail_first: int = 0  # answer this many requests 429 first (Retry-After: 0)
+    short_by_a_day: bool = False  # leave out the last day asked for (an API reading ending_at as exclusive)
     url: str = ""
 
     def page(self, path: str, query: dict[str, list[str]], headers: dict[str, str]) -> tuple[int, bytes]:
@@ -126,7 +127,7 @@ class FakeAdminAPI:
                              b'"message": "invalid x-api-key"}}')
             start = date.fromisoformat(query["starting_at"][0][:10])
             end = date.fromisoformat(query["ending_at"][0][:10])
-        days = [start + timedelta(days=i) for i in range((end - start).days)]
+        days = [start + timedelta(days=i) for i in range((end - start).days - self.short_by_a_day)]
         offset = int(query["page"][0].removeprefix("page_")) if "page" in query else 0
         chunk = days[offset: offset + BUCKETS_PER_PAGE]
         more = offset + BUCKETS_PER_PAGE < len(days)
@@ -287,6 +288,16 @@ def test_rate_limited_requests_are_retried(fake_api: FakeAdminAPI, tmp_path: Pat
                                sleep=sleeps.append)
     assert sleeps == [0.0, 0.0]  # Retry-After: 0
     assert [len(files) for files in written.values()] == [1, 1, 1]
+
+
+def test_a_fetch_that_stops_short_of_the_last_day_says_so(fake_api: FakeAdminAPI, tmp_path: Path) -> None:
+    fake_api.short_by_a_day = True
+    try:
+        done = _fetch(fake_api, "anthropic", DAYS[0], DAYS[2], tmp_path)
+    finally:
+        fake_api.short_by_a_day = False
+    assert ("anthropic_usage_messages: warning: the buckets end at 2025-06-03 00:00Z, the days asked for at "
+            "2025-06-04 00:00Z: the last days are not in this fetch") in done.stderr
 
 
 # --- the dbt models on what was fetched ----------------------------------------------------------------------
