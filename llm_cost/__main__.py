@@ -201,6 +201,79 @@ def _add_prices(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=_run_prices_sync)
 
 
+def _run_reports_fetch(args: argparse.Namespace) -> int:
+    from llm_cost.provider_reports import ReportError, admin_key, fetch_reports
+
+    def progress(message: str) -> None:
+        print(f"  {message}", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    try:
+        key = admin_key(args.provider)
+    except ReportError as exc:
+        print(f"llm_cost reports fetch: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        written = fetch_reports(args.provider, args.start, args.end, Path(args.out), key=key,
+                                base_url=args.base_url, progress=progress)
+    except ReportError as exc:
+        print(f"llm_cost reports fetch: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the output folder
+        print(f"llm_cost reports fetch: error: {exc}", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{kind} {len(files)}" for kind, files in written.items())
+    print(f"fetched {sum(len(f) for f in written.values())} pages ({counts}) of {args.provider} reports for "
+          f"{args.start}..{args.end} in {time.perf_counter() - started:.1f}s -> {args.out}")
+    return 0
+
+
+def _run_reports_load_bigquery(args: argparse.Namespace) -> int:
+    from llm_cost.provider_reports import ReportError, load_bigquery, page_files
+
+    try:
+        files = page_files(Path(args.pages))
+        loaded, skipped = load_bigquery(files, args.table, api_endpoint=args.api_endpoint)
+    except ReportError as exc:
+        print(f"llm_cost reports load-bigquery: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # credentials, network: one line, no traceback
+        print(f"llm_cost reports load-bigquery: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"loaded {loaded} pages into {args.table} ({skipped} already there)")
+    return 0
+
+
+def _add_reports(sub: argparse._SubParsersAction) -> None:
+    from llm_cost.provider_reports import PROVIDERS, parse_day
+
+    p = sub.add_parser("reports", help="provider usage and cost reports (fetch, load-bigquery)",
+                       description="Provider usage and cost reports: the pages the dbt models read "
+                                   "(var provider_reports_path; README 'Provider reports').")
+    reports = p.add_subparsers(dest="reports_command", metavar="COMMAND", required=True)
+    f = reports.add_parser(
+        "fetch", help="fetch the usage and cost report pages of a provider's admin API",
+        description="Page through a provider's usage and cost reports (daily buckets) and write every response "
+                    "page as received to its own file, named <report>_<start>_<end>_<fetched at>_p<page>.json. "
+                    "The admin key comes from OPENAI_ADMIN_KEY or ANTHROPIC_ADMIN_KEY. Fetching days again later "
+                    "is how they are corrected: the models count each day from its newest fetch.")
+    f.add_argument("--provider", required=True, choices=PROVIDERS, help="whose reports")
+    f.add_argument("--start", required=True, type=parse_day, metavar="YYYY-MM-DD", help="first UTC day")
+    f.add_argument("--end", required=True, type=parse_day, metavar="YYYY-MM-DD", help="last UTC day (included)")
+    f.add_argument("--out", required=True, help="folder for the page files (created when missing)")
+    f.add_argument("--base-url", default=None,
+                   help="API base URL instead of https://api.openai.com or https://api.anthropic.com (a proxy)")
+    f.set_defaults(func=_run_reports_fetch)
+    b = reports.add_parser(
+        "load-bigquery", help="append report page files to a BigQuery landing table",
+        description="Append the page files (as llm-cost reports fetch writes them) that the table does not hold yet "
+                    "to a BigQuery table of file_name, fetched_at, page (provider_reports_source 'table').")
+    b.add_argument("--pages", required=True, help="a folder of .json page files, or one file")
+    b.add_argument("--table", required=True, help="project.dataset.table (created when missing)")
+    b.add_argument("--api-endpoint", default=None, help="BigQuery API endpoint (an emulator); default: Google's")
+    b.set_defaults(func=_run_reports_load_bigquery)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=_prog(), description="LLM cost attribution tools")
     parser.add_argument("--version", action="version", version=f"{DIST_NAME} {version()}")
@@ -210,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_validate(sub)
     _add_load_bigquery(sub)
     _add_prices(sub)
+    _add_reports(sub)
     return parser
 
 

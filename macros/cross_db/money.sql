@@ -25,3 +25,16 @@
         as {{ llm_cost.money_type() }}
     )
 {%- endmacro %}
+
+{#- An amount in a currency's lowest units (cents) as the same amount in its units (dollars), exactly: a decimal
+    times a decimal factor (dividing would give a double on DuckDB, and a bare 0.01 is a FLOAT64 on BigQuery).
+    Null when the text is not a decimal. -#}
+{% macro money_from_minor_units(expr) %}{{ return(adapter.dispatch('money_from_minor_units', 'llm_cost')(expr)) }}{% endmacro %}
+{% macro default__money_from_minor_units(expr) -%}
+    cast({{ llm_cost.safe_money(expr) }} * 0.01 as {{ llm_cost.money_type() }})
+{%- endmacro %}
+{#- SAFE_CAST rounds as CAST does; the BigQuery emulator (make test) keeps only 5 decimals of such a CAST inside a
+    model, not of a SAFE_CAST. -#}
+{% macro bigquery__money_from_minor_units(expr) -%}
+    safe_cast({{ llm_cost.safe_money(expr) }} * cast('0.01' as bignumeric(38, 2)) as {{ llm_cost.money_type() }})
+{%- endmacro %}

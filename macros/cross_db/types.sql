@@ -23,3 +23,8 @@
 {% macro safe_timestamp(expr) %}{{ return(adapter.dispatch('safe_timestamp', 'llm_cost')(expr)) }}{% endmacro %}
 {% macro default__safe_timestamp(expr) %}try_cast({{ expr }} as timestamp){% endmacro %}
 {% macro bigquery__safe_timestamp(expr) %}safe_cast({{ expr }} as timestamp){% endmacro %}
+
+{#- JSON true / false (as text) as a boolean; null otherwise. -#}
+{% macro safe_boolean(expr) %}{{ return(adapter.dispatch('safe_boolean', 'llm_cost')(expr)) }}{% endmacro %}
+{% macro default__safe_boolean(expr) %}try_cast({{ expr }} as boolean){% endmacro %}
+{% macro bigquery__safe_boolean(expr) %}safe_cast({{ expr }} as bool){% endmacro %}
