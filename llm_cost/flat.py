@@ -130,16 +130,9 @@ def load_bigquery(
     from google.api_core import exceptions as gexc
     from google.cloud import bigquery
 
-    parts = table.split(".")
-    if len(parts) != 3 or not all(parts):
-        raise FlatError(f"--table must be project.dataset.table, got {table!r}")
-    if api_endpoint:
-        from google.auth.credentials import AnonymousCredentials
+    from llm_cost.bigquery_client import bigquery_client
 
-        client = bigquery.Client(project=parts[0], credentials=AnonymousCredentials(),
-                                 client_options={"api_endpoint": api_endpoint})
-    else:
-        client = bigquery.Client(project=parts[0])
+    client = bigquery_client(table, api_endpoint, FlatError)
     schema = [bigquery.SchemaField(n, t, mode=m) for n, t, m in BIGQUERY_SCHEMA]
     config = bigquery.LoadJobConfig(
         schema=schema,

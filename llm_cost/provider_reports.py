@@ -325,16 +325,9 @@ def load_bigquery(files: list[Path], table: str, *, api_endpoint: str | None = N
     from google.api_core import exceptions as gexc
     from google.cloud import bigquery
 
-    parts = table.split(".")
-    if len(parts) != 3 or not all(parts):
-        raise ReportError(f"--table must be project.dataset.table, got {table!r}")
-    if api_endpoint:
-        from google.auth.credentials import AnonymousCredentials
+    from llm_cost.bigquery_client import bigquery_client
 
-        client = bigquery.Client(project=parts[0], credentials=AnonymousCredentials(),
-                                 client_options={"api_endpoint": api_endpoint})
-    else:
-        client = bigquery.Client(project=parts[0])
+    client = bigquery_client(table, api_endpoint, ReportError)
     try:
         try:
             loaded = {row[0] for row in client.query(f"select distinct file_name from `{table}`").result()}
