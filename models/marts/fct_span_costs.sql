@@ -76,6 +76,7 @@ final as (
         priced_calls.tenant_id,
         priced_calls.user_hash,
         priced_calls.conversation_id,
+        priced_calls.account_id,
         priced_calls.agent_name,
         priced_calls.agent_version,
         priced_calls.step,
