@@ -2,7 +2,7 @@
 
     Arrival, not event time, drives it. stg_otel__span_records appends the records of files not loaded before,
     each stamped with loaded_at. Model int_build_batch says what this build processes: the records loaded after
-    the last complete build's loaded_through, and the pricing (a hash of both seeds) it applies. The batch
+    the last complete build's loaded_through, and the pricing (a hash of the pricing seeds: prices, aliases, contracts) it applies. The batch
     (int_spans__in_batch) is every run with such a record, plus the runs int_runs__repriced finds when the seeds
     changed. Model llm_cost_build_state refs every fct_ mart, so dbt builds it (appending int_build_batch's row)
     only when all of them succeeded: a failed or partial build records nothing, and its work is redone. -#}
