@@ -215,3 +215,19 @@
     {%- endif -%}
     {{ return(unselected) }}
 {% endmacro %}
+
+{#- An fct_span_costs built before contracts (issue 12) has no account_id or effective_cost_usd: an incremental build
+    would reprice its calls without their account and leave every older row without an effective cost. Stop with what
+    to do instead (README "Good to know"). Nothing to check on a full refresh or a first build. -#}
+{% macro assert_span_costs_have_contracts() %}
+    {%- if not execute or flags.FULL_REFRESH -%}{{ return('') }}{%- endif -%}
+    {%- set span_costs = previous_build_relation('fct_span_costs') -%}
+    {%- if span_costs is none -%}{{ return('') }}{%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(span_costs) | map(attribute='name') | map('lower') | list -%}
+    {%- if 'effective_cost_usd' not in columns or 'account_id' not in columns -%}
+        {{ exceptions.raise_compiler_error(
+            span_costs ~ " was built before contracts (no account_id or effective_cost_usd column). "
+            ~ "Rebuild it once from the landed spans: dbt build --full-refresh"
+        ) }}
+    {%- endif -%}
+{% endmacro %}
