@@ -143,6 +143,13 @@ def test_contract_rows_that_conflict_are_named(
     # nested rows (every model beside a pattern, every account beside one of its own) are not named
     assert "model_pattern=(blank), account_id=(blank), effective_from=2025-01-01: effective_to" not in result.stdout
     assert "model_pattern=(blank), account_id=proj-a" not in result.stdout
+    # and nothing is priced with them
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = {t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    assert "stg_seeds__contracts" in tables and not {t for t in tables if t.startswith(("fct_", "int_llm_calls__p"))}
 
 
 def test_bad_seed_rows_stop_the_build_before_any_mart(
