@@ -179,7 +179,7 @@ contract_candidates as (
                 contracts.contract_key
         ) as contract_rank
     from {{ calls }}
-    inner join {{ ref('stg_seeds__contracts') }} as contracts
+    inner join {{ ref('int_contracts') }} as contracts
         on contracts.provider = {{ calls }}.resolved_provider
         and (contracts.account_id is null or contracts.account_id = {{ calls }}.account_id)
         and contracts.effective_from <= {{ calls }}.started_at

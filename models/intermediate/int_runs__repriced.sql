@@ -7,7 +7,7 @@
 -- depends_on: {{ ref('stg_seeds__model_prices') }}
 -- depends_on: {{ ref('stg_seeds__model_aliases') }}
 -- depends_on: {{ ref('int_model_prices__ranged') }}
--- depends_on: {{ ref('stg_seeds__contracts') }}
+-- depends_on: {{ ref('int_contracts') }}
 {%- set batch = build_batch() -%}
 {#- the calls of the previous build: fct_span_costs is downstream, so it is read through previous_build_relation -#}
 {%- set span_costs = previous_build_relation('fct_span_costs') if batch['seeds_changed'] else none -%}
