@@ -58,9 +58,9 @@ def _report(con: Any, duckdb_path: Path) -> str:
     def rows(sql: str) -> list[tuple[Any, ...]]:
         return con.execute(sql).fetchall()
 
-    calls, runs, cost, unpriced_calls, unpriced_tokens, first, last = rows(
+    calls, runs, cost, effective, unpriced_calls, unpriced_tokens, first, last = rows(
         """
-        select count(*), count(distinct run_id), coalesce(sum(cost_usd), 0),
+        select count(*), count(distinct run_id), coalesce(sum(cost_usd), 0), coalesce(sum(effective_cost_usd), 0),
                sum(case when is_priced then 0 else 1 end),
                coalesce(sum(case when is_priced then 0 else total_tokens end), 0),
                min(started_at), max(started_at)
@@ -72,6 +72,7 @@ def _report(con: Any, duckdb_path: Path) -> str:
         "LLM cost summary",
         "================",
         f"Total cost: {_money(cost)} over {calls:,} calls in {runs:,} runs ({first} .. {last} UTC)",
+        *_contract_lines(rows, cost, effective),
         "",
     ]
 
@@ -138,6 +139,17 @@ def _report(con: Any, duckdb_path: Path) -> str:
         out.append("Every call is priced.")
     out += ["", f"DuckDB file: {duckdb_path.resolve()}  (marts: fct_*, rpt_*)", ""]
     return "\n".join(out)
+
+
+def _contract_lines(rows: Any, cost: Decimal, effective: Decimal) -> list[str]:
+    """The total under negotiated terms (seeds/contracts.csv, README "Contracts") beside the list total, when the
+    contracts change it; every other figure of the report is at list prices."""
+    if effective == cost:
+        return []
+    (contracted,) = rows("select count(*) from fct_span_costs where contract_effective_from is not null")[0]
+    gap = f"{_money(cost - effective)} below" if effective < cost else f"{_money(effective - cost)} above"
+    return [f"Under contracts: {_money(effective)}, {gap} list prices ({contracted:,} calls covered by "
+            "seeds/contracts.csv; fct_span_costs.effective_cost_usd). The figures below are list prices."]
 
 
 def built_tables(rows: Any) -> set[str]:

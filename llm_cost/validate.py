@@ -144,6 +144,7 @@ def _daily_suite(table: str) -> Suite:
             *at_most("reasoning_tokens", "output_tokens"),
             *zero("total_tokens_residual", "total_tokens = input buckets + output"),
             *at_most("cost_per_run_usd", "cost_usd"),
+            *at_most("effective_cost_per_run_usd", "effective_cost_usd"),
         ],
     )
 
@@ -164,7 +165,10 @@ def build_suites() -> list[Suite]:
                 cast(started_at as date) as started_day,
                 cost_usd is not null as has_cost_usd,
                 total_input_tokens - ({_plus(INPUT_TOKEN_BUCKETS)}) as total_input_residual,
-                cost_usd - ({_plus(COST_COMPONENTS)}) as cost_residual_usd
+                cost_usd - ({_plus(COST_COMPONENTS)}) as cost_residual_usd,
+                effective_cost_usd is not null as has_effective_cost_usd,
+                case when contract_effective_from is null then effective_cost_usd - cost_usd end
+                    as uncontracted_effective_residual_usd
             """,
             expectations=[
                 *equal("run_id", "trace_id", "run_id is the trace id"),
@@ -174,6 +178,9 @@ def build_suites() -> list[Suite]:
                 *zero("total_input_residual", "total_input_tokens = uncached + cache read + both cache writes"),
                 *zero("cost_residual_usd", "cost_usd = the sum of its six components, exactly"),
                 *equal("is_priced", "has_cost_usd", "a call has a cost exactly when it is priced"),
+                *equal("is_priced", "has_effective_cost_usd", "a call has an effective cost exactly when it is priced"),
+                *zero("uncontracted_effective_residual_usd",
+                      "effective_cost_usd = cost_usd on a call no contract covers"),
             ],
         ),
         Suite(
@@ -199,11 +206,16 @@ def build_suites() -> list[Suite]:
         ),
         Suite(
             table="fct_tool_costs",
-            checks="total_cost_usd - (nested_cost_usd + triggering_cost_usd) as total_cost_residual_usd",
+            checks="""
+                total_cost_usd - (nested_cost_usd + triggering_cost_usd) as total_cost_residual_usd,
+                total_effective_cost_usd - (nested_effective_cost_usd + triggering_effective_cost_usd)
+                    as total_effective_cost_residual_usd
+            """,
             expectations=[
                 *at_most("started_at", "ended_at"),
                 *at_most("nested_unpriced_calls", "nested_calls"),
                 *zero("total_cost_residual_usd", "total_cost_usd = nested + triggering"),
+                *zero("total_effective_cost_residual_usd", "total_effective_cost_usd = nested + triggering"),
             ],
         ),
         _daily_suite("fct_feature_costs_daily"),

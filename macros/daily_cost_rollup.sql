@@ -23,7 +23,8 @@ daily as (
         sum(reported_cost_usd) as reported_cost_usd,
         sum(case when is_priced then 0 else 1 end) as unpriced_calls,
         sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens,
-        sum(case when unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage
+        sum(case when unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage,
+        coalesce(sum(effective_cost_usd), cast(0 as {{ money_type() }})) as effective_cost_usd
     from span_costs
     group by day, {{ dimension }}
 ),
@@ -42,7 +43,10 @@ final as (
         reported_cost_usd,
         unpriced_calls,
         unpriced_tokens,
-        calls_with_unreported_usage
+        calls_with_unreported_usage,
+        -- under contracts (cost_usd when none applies)
+        effective_cost_usd,
+        {{ money_split('effective_cost_usd', 'runs') }} as effective_cost_per_run_usd
     from daily
 )
 

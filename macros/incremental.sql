@@ -2,7 +2,7 @@
 
     Arrival, not event time, drives it. stg_otel__span_records appends the records of files not loaded before,
     each stamped with loaded_at. Model int_build_batch says what this build processes: the records loaded after
-    the last complete build's loaded_through, and the pricing (a hash of both seeds) it applies. The batch
+    the last complete build's loaded_through, and the pricing (a hash of the pricing seeds: prices, aliases, contracts) it applies. The batch
     (int_spans__in_batch) is every run with such a record, plus the runs int_runs__repriced finds when the seeds
     changed. Model llm_cost_build_state refs every fct_ mart, so dbt builds it (appending int_build_batch's row)
     only when all of them succeeded: a failed or partial build records nothing, and its work is redone. -#}
@@ -214,4 +214,20 @@
         {%- endfor -%}
     {%- endif -%}
     {{ return(unselected) }}
+{% endmacro %}
+
+{#- An fct_span_costs built before contracts (issue 12) has no account_id or effective_cost_usd: an incremental build
+    would reprice its calls without their account and leave every older row without an effective cost. Stop with what
+    to do instead (README "Good to know"). Nothing to check on a full refresh or a first build. -#}
+{% macro assert_span_costs_have_contracts() %}
+    {%- if not execute or flags.FULL_REFRESH -%}{{ return('') }}{%- endif -%}
+    {%- set span_costs = previous_build_relation('fct_span_costs') -%}
+    {%- if span_costs is none -%}{{ return('') }}{%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(span_costs) | map(attribute='name') | map('lower') | list -%}
+    {%- if 'effective_cost_usd' not in columns or 'account_id' not in columns -%}
+        {{ exceptions.raise_compiler_error(
+            span_costs ~ " was built before contracts (no account_id or effective_cost_usd column). "
+            ~ "Rebuild it once from the landed spans: dbt build --full-refresh"
+        ) }}
+    {%- endif -%}
 {% endmacro %}

@@ -146,3 +146,74 @@ chosen_price as (
     select * from price_candidates where candidate_rank = 1
 )
 {% endmacro %}
+
+{#- calls: a CTE with span_id, resolved_provider, priced_model, account_id, started_at. Renders CTE chosen_contract:
+    the contract row (seeds/contracts.csv, README "Contracts") in force for each call at its start time, when one
+    covers it: its provider, a pattern full-matching the priced model (or none: every model), its account (or none:
+    every account), started in [effective_from, effective_to). The most specific row applies alone (terms never stack):
+    an account of its own over every account, then a pattern over every model; two rows at one specificity that could
+    both apply are a seed error (tests/singular/assert_contracts_do_not_overlap.sql). -#}
+{% macro choose_contract_rows(calls) %}
+contract_candidates as (
+    select
+        {{ calls }}.span_id,
+        contracts.model_pattern as contract_model_pattern,
+        contracts.account_id as contract_account_id,
+        contracts.effective_from as contract_effective_from,
+        contracts.discount_percent as contract_discount_percent,
+        {%- for price in price_columns() %}
+        contracts.{{ price }} as contract_{{ price }},
+        {%- endfor %}
+        contracts.source as contract_source,
+        -- the row's content (its end aside, as for a price row): a change to it reprices exactly the calls it covers
+        {{ text_key([
+            'contracts.provider', 'contracts.model_pattern', 'contracts.account_id', 'contracts.effective_from',
+            'contracts.discount_percent',
+        ] + price_columns('contracts') + ['contracts.source']) }} as contract_fingerprint,
+        row_number() over (
+            partition by {{ calls }}.span_id
+            order by
+                case when contracts.account_id is null then 1 else 0 end,
+                case when contracts.model_pattern is null then 1 else 0 end,
+                contracts.effective_from desc,
+                contracts.contract_key
+        ) as contract_rank
+    from {{ calls }}
+    inner join {{ ref('int_contracts') }} as contracts
+        on contracts.provider = {{ calls }}.resolved_provider
+        and (contracts.account_id is null or contracts.account_id = {{ calls }}.account_id)
+        and contracts.effective_from <= {{ calls }}.started_at
+        and (contracts.effective_to is null or {{ calls }}.started_at < contracts.effective_to)
+        and (
+            contracts.model_pattern is null
+            or {{ regex_full_match(calls ~ '.priced_model', 'contracts.model_pattern') }}
+        )
+),
+
+chosen_contract as (
+    select * from contract_candidates where contract_rank = 1
+)
+{% endmacro %}
+
+{#- What repricing compares (int_runs__repriced): the content of the call's price row and, when a contract applies to
+    a call with a price row, of the contract row. A call no contract covers keeps the fingerprint it had before
+    contracts existed, so adding the seed reprices nothing it does not cover. -#}
+{% macro call_price_fingerprint(chosen_price, chosen_contract) -%}
+    case
+        when {{ chosen_price }}.span_id is null then 'unpriced'
+        when {{ chosen_contract }}.span_id is null then {{ chosen_price }}.price_fingerprint
+        else concat({{ chosen_price }}.price_fingerprint, '|contract|', {{ chosen_contract }}.contract_fingerprint)
+    end
+{%- endmacro %}
+
+{#- A list rate under a contract (README "Contracts"): the contract's own rate for the bucket when it gives one, else the
+    list rate less the discount; the list rate when no contract applies. -#}
+{% macro contract_rate(price, chosen_price, chosen_contract) -%}
+    case
+        when {{ chosen_contract }}.span_id is null or {{ chosen_price }}.span_id is null then {{ chosen_price }}.{{ price }}
+        else coalesce(
+            {{ chosen_contract }}.contract_{{ price }},
+            {{ discounted(chosen_price ~ '.' ~ price, chosen_contract ~ '.contract_discount_percent') }}
+        )
+    end
+{%- endmacro %}

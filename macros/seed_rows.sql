@@ -24,9 +24,10 @@
     {%- set lines = [] -%}
     {%- for row in found.rows[:limit] -%}
         {%- set key_text = [] -%}
-        {%- for column in key -%}{%- do key_text.append(column ~ '=' ~ row[column]) -%}{%- endfor -%}
+        {#- a blank cell reads (blank), not None -#}
+        {%- for column in key -%}{%- do key_text.append(column ~ '=' ~ (row[column] if row[column] is not none else '(blank)')) -%}{%- endfor -%}
         {%- set values = [] -%}
-        {%- for column in columns -%}{%- do values.append(column ~ " '" ~ row[column] ~ "'") -%}{%- endfor -%}
+        {%- for column in columns -%}{%- do values.append(column ~ (" '" ~ row[column] ~ "'" if row[column] is not none else ' (blank)')) -%}{%- endfor -%}
         {%- do lines.append('  row ' ~ (key_text | join(', ') or '(no key declared)') ~ ': ' ~ values | join(', ') ~ ' ' ~ problem) -%}
     {%- endfor -%}
     {%- if found.rows | length > limit -%}{%- do lines.append('  and more rows like these') -%}{%- endif -%}

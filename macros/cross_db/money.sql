@@ -38,3 +38,13 @@
 {% macro bigquery__money_from_minor_units(expr) -%}
     safe_cast({{ llm_cost.safe_money(expr) }} * cast('0.01' as bignumeric(38, 2)) as {{ llm_cost.money_type() }})
 {%- endmacro %}
+
+{#- A rate less a percent, exactly: rate x (100 - percent) x 0.01, kept at the money scale (rounded to the 12th
+    decimal). Null when the rate is null. On BigQuery the factor is a typed decimal (a bare 0.01 is a FLOAT64). -#}
+{% macro discounted(rate, percent) %}{{ return(adapter.dispatch('discounted', 'llm_cost')(rate, percent)) }}{% endmacro %}
+{% macro default__discounted(rate, percent) -%}
+    cast({{ rate }} * (100 - {{ percent }}) * 0.01 as {{ llm_cost.money_type() }})
+{%- endmacro %}
+{% macro bigquery__discounted(rate, percent) -%}
+    cast({{ rate }} * (100 - {{ percent }}) * cast('0.01' as bignumeric(38, 2)) as {{ llm_cost.money_type() }})
+{%- endmacro %}

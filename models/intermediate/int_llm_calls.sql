@@ -90,6 +90,7 @@ attributed as (
         coalesce(
             tree.inherited_conversation_id, kept_calls.resource_conversation_id, '(unattributed)'
         ) as conversation_id,
+        coalesce(tree.inherited_account_id, kept_calls.resource_account_id, '(unattributed)') as account_id,
         tree.inherited_step,
         tree.agent_span_id,
         tree.agent_name as call_agent_name,
@@ -139,6 +140,7 @@ final as (
         tenant_id,
         case when user_id is not null then {{ sha256_hex("'" ~ salt ~ "' || user_id") }} end as user_hash,
         conversation_id,
+        account_id,
         agent_span_id,
         call_agent_name as agent_name,
         call_agent_version as agent_version,

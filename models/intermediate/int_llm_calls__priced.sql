@@ -3,7 +3,10 @@
     (falling back to standard, flagged), long-context tier (the highest min_input_tokens the call's total
     input exceeds) and the call's start time within [effective_from, effective_to).
     A call whose span lacks a bucket the row bills lists it in unreported_usage; cost_bound says what cost_usd
-    then is (docs/conventions.md "Unreported usage"). -#}
+    then is (docs/conventions.md "Unreported usage").
+    cost_usd is the list price; effective_cost_usd is what the contract in force makes it (README "Contracts"): the
+    same rules over the contract rates (a bucket's own contract rate, else its list rate less the discount), equal to
+    cost_usd when no contract applies. -#}
 with
 
 calls as (
@@ -23,6 +26,8 @@ calls_with_model as (
 
 {{ choose_price_rows('calls_with_model') }},
 
+{{ choose_contract_rows('calls_with_model') }},
+
 priced as (
     select
         calls_with_model.*,
@@ -32,7 +37,17 @@ priced as (
         {%- for price in price_columns('chosen_price') %}
         {{ price }},
         {%- endfor %}
-        coalesce(chosen_price.price_fingerprint, 'unpriced') as price_fingerprint,
+        {{ call_price_fingerprint('chosen_price', 'chosen_contract') }} as price_fingerprint,
+        -- the contract row in force, when a price row is (null: list prices apply)
+        case when chosen_price.span_id is not null then chosen_contract.contract_model_pattern end
+            as contract_model_pattern,
+        case when chosen_price.span_id is not null then chosen_contract.contract_account_id end as contract_account_id,
+        case when chosen_price.span_id is not null then chosen_contract.contract_effective_from end
+            as contract_effective_from,
+        case when chosen_price.span_id is not null then chosen_contract.contract_source end as contract_source,
+        {%- for price in price_columns() %}
+        {{ contract_rate(price, 'chosen_price', 'chosen_contract') }} as effective_{{ price }},
+        {%- endfor %}
         chosen_price.input_usd_per_mtok is not null
         and (calls_with_model.output_tokens = 0 or chosen_price.output_usd_per_mtok is not null) as is_priced,
         case
@@ -44,6 +59,8 @@ priced as (
     from calls_with_model
     left join chosen_price
         on calls_with_model.span_id = chosen_price.span_id
+    left join chosen_contract
+        on calls_with_model.span_id = chosen_contract.span_id
 ),
 
 exclusive_input as (
@@ -97,13 +114,18 @@ bounded_rates as (
     -- the 1-hour part in the write total, reasoning in output. The pool is charged at the dearest rate it may hold
     -- (so cost_usd is never below the true cost) and the cheapest bounds the overstatement. An exclusive count does
     -- not contain its cache buckets: missing ones are simply not counted, and nothing bounds that (cost_bound).
+    -- The same rules apply to the list rates and to the contract (effective_) rates.
     select
         *,
-        coalesce(cache_read_usd_per_mtok, input_usd_per_mtok) as cache_read_rate,
-        coalesce(cache_write_usd_per_mtok, input_usd_per_mtok) as cache_write_rate,
-        coalesce(cache_write_1h_usd_per_mtok, input_usd_per_mtok) as cache_write_1h_rate,
-        coalesce(output_usd_per_mtok, 0) as output_rate,
-        coalesce(reasoning_usd_per_mtok, output_usd_per_mtok, 0) as reasoning_rate,
+        {%- for rates in ['', 'effective_'] %}
+        coalesce({{ rates }}cache_read_usd_per_mtok, {{ rates }}input_usd_per_mtok) as {{ rates }}cache_read_rate,
+        coalesce({{ rates }}cache_write_usd_per_mtok, {{ rates }}input_usd_per_mtok) as {{ rates }}cache_write_rate,
+        coalesce(
+            {{ rates }}cache_write_1h_usd_per_mtok, {{ rates }}input_usd_per_mtok
+        ) as {{ rates }}cache_write_1h_rate,
+        coalesce({{ rates }}output_usd_per_mtok, 0) as {{ rates }}output_rate,
+        coalesce({{ rates }}reasoning_usd_per_mtok, {{ rates }}output_usd_per_mtok, 0) as {{ rates }}reasoning_rate,
+        {%- endfor %}
         not is_input_exclusive and is_cache_read_missing as is_cache_read_in_input,
         not is_input_exclusive and is_cache_write_missing as is_cache_write_in_input,
         not is_input_exclusive and is_cache_write_missing and is_cache_write_1h_missing as is_cache_write_1h_in_input,
@@ -114,27 +136,37 @@ bounded_rates as (
 pool_rates as (
     select
         *,
-        -- the dearest rate the uncached pool may hide is charged; the cheapest bounds the overstatement
-        {% for bound, column in [('greatest', 'uncached_input_rate'), ('least', 'uncached_input_min_rate')] %}
-        {{ bound }}(
+        -- the dearest rate a pool may hide is charged (list and contract rates alike)
+        {%- for rates in ['', 'effective_'] %}
+        greatest(
+            {{ rates }}input_usd_per_mtok,
+            case when is_cache_read_in_input then {{ rates }}cache_read_rate else {{ rates }}input_usd_per_mtok end,
+            case when is_cache_write_in_input then {{ rates }}cache_write_rate else {{ rates }}input_usd_per_mtok end,
+            case
+                when is_cache_write_1h_in_input then {{ rates }}cache_write_1h_rate
+                else {{ rates }}input_usd_per_mtok
+            end
+        ) as {{ rates }}uncached_input_rate,
+        case
+            when is_cache_write_1h_in_writes then greatest({{ rates }}cache_write_rate, {{ rates }}cache_write_1h_rate)
+            else {{ rates }}cache_write_rate
+        end as {{ rates }}cache_write_charged_rate,
+        case
+            when is_reasoning_missing then greatest({{ rates }}output_rate, {{ rates }}reasoning_rate)
+            else {{ rates }}output_rate
+        end as {{ rates }}output_charged_rate,
+        {%- endfor %}
+        -- the cheapest bounds the overstatement of the list price
+        least(
             input_usd_per_mtok,
             case when is_cache_read_in_input then cache_read_rate else input_usd_per_mtok end,
             case when is_cache_write_in_input then cache_write_rate else input_usd_per_mtok end,
             case when is_cache_write_1h_in_input then cache_write_1h_rate else input_usd_per_mtok end
-        ) as {{ column }},
-        {% endfor %}
-        case
-            when is_cache_write_1h_in_writes then greatest(cache_write_rate, cache_write_1h_rate)
-            else cache_write_rate
-        end as cache_write_charged_rate,
+        ) as uncached_input_min_rate,
         case
             when is_cache_write_1h_in_writes then least(cache_write_rate, cache_write_1h_rate)
             else cache_write_rate
         end as cache_write_min_rate,
-        case
-            when is_reasoning_missing then greatest(output_rate, reasoning_rate)
-            else output_rate
-        end as output_charged_rate,
         case when is_reasoning_missing then least(output_rate, reasoning_rate) else output_rate end as output_min_rate,
         {{ missing_usage_list() }} as unreported_usage
     from bounded_rates
@@ -143,25 +175,27 @@ pool_rates as (
 costed as (
     select
         *,
+        -- list (cost) and contract (effective_) cost of each bucket
+        {%- for rates in ['', 'effective_'] %}
         case
-            when is_priced then {{ cost_of('uncached_input_tokens', 'uncached_input_rate') }}
-        end as uncached_input_cost_usd,
+            when is_priced then {{ cost_of('uncached_input_tokens', rates ~ 'uncached_input_rate') }}
+        end as {{ rates }}uncached_input_cost_usd,
         case
-            when is_priced then {{ cost_of('cache_read_tokens', 'cache_read_rate') }}
-        end as cache_read_cost_usd,
+            when is_priced then {{ cost_of('cache_read_tokens', rates ~ 'cache_read_rate') }}
+        end as {{ rates }}cache_read_cost_usd,
         case
-            when is_priced then {{ cost_of('cache_write_tokens', 'cache_write_charged_rate') }}
-        end as cache_write_cost_usd,
+            when is_priced then {{ cost_of('cache_write_tokens', rates ~ 'cache_write_charged_rate') }}
+        end as {{ rates }}cache_write_cost_usd,
         case
-            when is_priced then {{ cost_of('cache_write_1h_tokens', 'cache_write_1h_rate') }}
-        end as cache_write_1h_cost_usd,
+            when is_priced then {{ cost_of('cache_write_1h_tokens', rates ~ 'cache_write_1h_rate') }}
+        end as {{ rates }}cache_write_1h_cost_usd,
         case
-            when is_priced then {{ cost_of('output_tokens - reasoning_tokens', 'output_charged_rate') }}
-        end as output_cost_usd,
+            when is_priced then {{ cost_of('output_tokens - reasoning_tokens', rates ~ 'output_charged_rate') }}
+        end as {{ rates }}output_cost_usd,
         case
-            when is_priced
-                then {{ cost_of('reasoning_tokens', 'coalesce(reasoning_usd_per_mtok, output_usd_per_mtok, 0)') }}
-        end as reasoning_cost_usd,
+            when is_priced then {{ cost_of('reasoning_tokens', rates ~ 'reasoning_rate') }}
+        end as {{ rates }}reasoning_cost_usd,
+        {%- endfor %}
         is_priced and (
             (cache_read_tokens > 0 and cache_read_usd_per_mtok is null)
             or (cache_write_tokens > 0 and cache_write_usd_per_mtok is null)
@@ -175,6 +209,12 @@ final as (
     select
         *,
         {{ bucket_cost_columns() | join(' + ') }} as cost_usd,
+        -- what the contract in force makes it (cost_usd when none applies); null when unpriced
+        (
+            {%- for column in bucket_cost_columns() %}
+            {{ '+ ' if not loop.first }}effective_{{ column }}
+            {%- endfor %}
+        ) as effective_cost_usd,
         case
             when not is_priced then null
             when unreported_usage is null then 'exact'

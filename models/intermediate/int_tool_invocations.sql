@@ -1,7 +1,8 @@
 {#- One row per tool span with the cost it carries (docs/contract.md section 5):
     nested = calls anywhere in the tool span's subtree (a tool that calls a model);
     triggering = the call under the same parent that ended last at or before the tool started,
-    split evenly over every tool span that call started.
+    split evenly over every tool span that call started. Both at list prices (cost_usd) and under contracts
+    (effective_cost_usd).
     DuckDB cannot spill the recursive subtree walk: built in passes of whole traces (macros/trace_partitioned.sql). -#}
 {{ trace_partitioned_config('int_spans__normalized') }}
 with recursive
@@ -70,6 +71,7 @@ nested as (
         subtree.tool_span_id,
         count(calls.span_id) as nested_calls,
         sum(calls.cost_usd) as nested_cost_usd,
+        sum(calls.effective_cost_usd) as nested_effective_cost_usd,
         sum(case when not calls.is_priced then 1 else 0 end) as nested_unpriced_calls,
         sum(case when calls.unreported_usage is null then 0 else 1 end) as nested_calls_with_unreported_usage
     from subtree
@@ -85,6 +87,7 @@ trigger_candidates as (
         tools.tool_span_id,
         calls.span_id as triggering_span_id,
         calls.cost_usd as triggering_call_cost_usd,
+        calls.effective_cost_usd as triggering_call_effective_cost_usd,
         calls.is_priced as is_triggering_call_priced,
         calls.unreported_usage as triggering_call_unreported_usage,
         row_number() over (
@@ -134,7 +137,13 @@ final as (
             else cast(0 as {{ money_type() }})
         end as triggering_cost_usd,
         coalesce(not triggers.is_triggering_call_priced, false) as is_triggering_call_unpriced,
-        triggers.triggering_call_unreported_usage is not null as is_triggering_call_usage_unreported
+        triggers.triggering_call_unreported_usage is not null as is_triggering_call_usage_unreported,
+        coalesce(nested.nested_effective_cost_usd, cast(0 as {{ money_type() }})) as nested_effective_cost_usd,
+        case
+            when triggers.triggering_call_effective_cost_usd is not null
+                then {{ money_split('triggers.triggering_call_effective_cost_usd', 'triggers.tools_triggered') }}
+            else cast(0 as {{ money_type() }})
+        end as triggering_effective_cost_usd
     from tools
     left join nested
         on tools.trace_id = nested.trace_id

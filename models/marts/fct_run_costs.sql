@@ -62,6 +62,7 @@ run_calls as (
         {{- bucket_sums() }}
         sum(total_tokens) as total_tokens,
         sum(cost_usd) as cost_usd,
+        sum(effective_cost_usd) as effective_cost_usd,
         sum(reported_cost_usd) as reported_cost_usd,
         sum(case when is_priced then 0 else 1 end) as unpriced_calls,
         sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens,
@@ -107,7 +108,8 @@ final as (
         run_calls.unpriced_calls,
         run_calls.unpriced_tokens,
         run_calls.calls_with_unreported_usage,
-        run_calls.has_mixed_attribution
+        run_calls.has_mixed_attribution,
+        coalesce(run_calls.effective_cost_usd, cast(0 as {{ money_type() }})) as effective_cost_usd
     from run_calls
     inner join run_spans
         on run_calls.run_id = run_spans.run_id

@@ -52,6 +52,10 @@ final as (
         priced_calls.price_min_input_tokens,
         priced_calls.price_effective_from,
         priced_calls.price_fingerprint,
+        priced_calls.contract_model_pattern,
+        priced_calls.contract_account_id,
+        priced_calls.contract_effective_from,
+        priced_calls.contract_source,
 
         -- tokens
         priced_calls.emitter_name,
@@ -60,7 +64,7 @@ final as (
         priced_calls.total_input_tokens,
         priced_calls.total_input_tokens + priced_calls.output_tokens as total_tokens,
 
-        -- cost (USD, exact decimals; null when unpriced)
+        -- cost (USD, exact decimals; null when unpriced): at list prices, and effective_cost_usd under the contract
         {{- bucket_columns('priced_calls', 'costs') }}
         priced_calls.cost_usd,
         priced_calls.reported_cost_usd,
@@ -70,12 +74,14 @@ final as (
         priced_calls.unreported_usage,
         priced_calls.cost_bound,
         priced_calls.max_overstatement_usd,
+        priced_calls.effective_cost_usd,
 
         -- attribution
         priced_calls.feature,
         priced_calls.tenant_id,
         priced_calls.user_hash,
         priced_calls.conversation_id,
+        priced_calls.account_id,
         priced_calls.agent_name,
         priced_calls.agent_version,
         priced_calls.step,

@@ -41,7 +41,8 @@ final as (
         coalesce(sum(cost_usd), cast(0 as {{ money_type() }})) as cost_usd,
         sum(case when is_priced then 0 else 1 end) as unpriced_calls,
         sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens,
-        sum(case when unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage
+        sum(case when unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage,
+        coalesce(sum(effective_cost_usd), cast(0 as {{ money_type() }})) as effective_cost_usd
     from span_costs
     group by run_id, coalesce(agent_span_id, '(none)'), step
 )

@@ -42,7 +42,11 @@ final as (
         triggering_cost_usd,
         is_triggering_call_unpriced,
         is_triggering_call_usage_unreported,
-        nested_cost_usd + triggering_cost_usd as total_cost_usd
+        nested_cost_usd + triggering_cost_usd as total_cost_usd,
+        -- the same under contracts
+        nested_effective_cost_usd,
+        triggering_effective_cost_usd,
+        nested_effective_cost_usd + triggering_effective_cost_usd as total_effective_cost_usd
     from tool_invocations
 )
 

@@ -18,6 +18,7 @@ calls as (
         unreported_usage,
         total_tokens,
         cost_usd,
+        effective_cost_usd,
         reported_cost_usd,
         -- compared: both a reported and a computed cost exist
         (reported_cost_usd is not null and is_priced) as is_compared
@@ -43,7 +44,8 @@ grouped as (
         sum(case when is_compared then abs(reported_cost_usd - cost_usd) end) as abs_drift_usd,
         sum(case when reported_cost_usd is not null and not is_priced then reported_cost_usd end)
             as unchecked_reported_cost_usd,
-        sum(cost_usd) as cost_usd
+        sum(cost_usd) as cost_usd,
+        sum(effective_cost_usd) as effective_cost_usd
     from calls
     group by day, service_name, provider, model
 ),
@@ -68,7 +70,8 @@ final as (
         abs_drift_usd,
         100 * {{ safe_ratio('reported_cost_usd - computed_cost_usd', 'computed_cost_usd') }} as drift_pct,
         unchecked_reported_cost_usd,
-        cost_usd
+        cost_usd,
+        effective_cost_usd
     from grouped
 )
 

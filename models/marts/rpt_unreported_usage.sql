@@ -27,6 +27,7 @@ calls as (
         is_priced,
         cost_usd,
         max_overstatement_usd,
+        effective_cost_usd,
         started_at
     from span_costs
 ),
@@ -53,6 +54,8 @@ final as (
         coalesce(
             sum(case when cost_bound = 'lower_bound' then cost_usd end), cast(0 as {{ money_type() }})
         ) as lower_bound_cost_usd,
+        -- under contracts (cost_usd when none applies)
+        coalesce(sum(effective_cost_usd), cast(0 as {{ money_type() }})) as effective_cost_usd,
         min(started_at) as first_seen,
         max(started_at) as last_seen
     from calls

@@ -266,3 +266,4 @@ def test_summary_says_how_much_rests_on_unreported_usage(built: DbtProject) -> N
     text = build_summary(built.duckdb_path)
     assert f"Unreported usage: {upper:,} calls" in text and f"at most ${over:,.2f} overstated" in text
     assert f"; {lower:,} calls" in text
+    assert "Under contracts" not in text, "no contract, no second total"

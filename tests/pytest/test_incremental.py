@@ -13,6 +13,7 @@ import json
 import random
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 
 from dbt_runner import PROJECT_DIR, InProcessDbt, assert_same_marts, copy_project
 from llm_cost.generate import generate
+from llm_cost.summary import build_summary
 
 
 def _lines(path: Path) -> Iterator[str]:
@@ -202,6 +204,113 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
     full.invoke("seed")
     full.invoke("run", "--full-refresh")
     assert_same_marts(incremental, full)
+
+
+def _write_contracts(seed_csv: Path, rows: list[dict[str, str]]) -> None:
+    with open(seed_csv, newline="") as f:
+        fields = csv.DictReader(f).fieldnames
+    assert fields
+    with open(seed_csv, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows([{k: row.get(k, "") for k in fields} for row in rows])
+
+
+def test_contract_changes_reprice_exactly_the_covered_runs(tmp_path: Path) -> None:
+    """Contracts (seeds/contracts.csv) added and changed between builds: each build recomputes exactly the runs whose
+    calls a changed row covers (int_runs__repriced, the batch), effective_cost_usd follows the terms while cost_usd
+    keeps the list price, and the marts end equal to a full refresh with the final seed."""
+    import duckdb
+
+    demo = tmp_path / "demo"
+    generate(demo, spans=1500, seed=5)
+    files = sorted((demo / "spans").iterdir())
+    project = copy_project(tmp_path / "project")
+    inc_dir, full_dir = tmp_path / "arrivals", tmp_path / "all"
+    inc_dir.mkdir()
+    incremental = InProcessDbt(project, tmp_path / "incremental.duckdb", f"{inc_dir}/*.json*")
+    incremental.invoke("seed")
+    half = len(files) // 2
+    for path in files[:half]:
+        shutil.copy(path, inc_dir / path.name)
+    incremental.invoke("run")
+    seed = project / "seeds" / "contracts.csv"
+
+    def reprice(rows: list[dict[str, str]]) -> tuple[set[str], set[str], dict[str, tuple]]:
+        """Write the seed, build; the runs repriced, the runs in the batch, and each call's costs and contract."""
+        _write_contracts(seed, rows)
+        incremental.invoke("seed")
+        incremental.invoke("run")
+        con = duckdb.connect(str(incremental.duckdb_path))
+        try:
+            repriced = {r for (r,) in con.execute("select run_id from int_runs__repriced").fetchall()}
+            batch = {r for (r,) in con.execute("select distinct trace_id from int_spans__in_batch").fetchall()}
+            calls = {r[0]: r[1:] for r in con.execute(
+                "select span_id, run_id, priced_model, started_at, cost_usd, effective_cost_usd, contract_source, "
+                "price_fingerprint from fct_span_costs").fetchall()}
+        finally:
+            con.close()
+        return repriced, batch, calls
+
+    list_only = {span: row for span, row in reprice([])[2].items()}
+    assert all(row[4] == row[3] for row in list_only.values() if row[3] is not None), "no contract: effective = list"
+
+    # terms that cover no call: an account no span names, and a provider whose only model here is unpriced
+    idle = [
+        {"provider": "anthropic", "account_id": "acct-nobody", "effective_from": "2025-01-01", "discount_percent": "50",
+         "source": "idle account"},
+        {"provider": "mistral_ai", "effective_from": "2024-01-01", "discount_percent": "10", "source": "idle unpriced"},
+    ]
+    repriced, batch, calls = reprice(idle)
+    assert repriced == set() and batch == set(), "a contract that covers no priced call reprices nothing"
+    assert calls == list_only
+
+    def covered(calls: dict[str, tuple], model: str, start: str | None = None, end: str | None = None) -> set[str]:
+        return {row[0] for row in calls.values() if row[1] == model and row[3] is not None
+                and (start is None or str(row[2]) >= start) and (end is None or str(row[2]) < end)}
+
+    def midway(model: str) -> str:
+        """A day boundary among the model's calls so far: some start before it, some after."""
+        starts = sorted(str(row[2]) for row in list_only.values() if row[1] == model and row[3] is not None)
+        assert len(starts) > 4, model
+        return starts[len(starts) // 2][:10]
+
+    mini_from, o4_to = midway("gpt-4.1-mini"), midway("o4-mini")
+    mini = {"provider": "openai", "model_pattern": r"gpt-4\.1-mini", "effective_from": mini_from,
+            "discount_percent": "20", "source": "mini deal"}
+    repriced, batch, calls = reprice([*idle, mini])
+    mini_runs = covered(calls, "gpt-4.1-mini", mini_from)
+    assert mini_runs and repriced == mini_runs and batch == mini_runs, "exactly the runs of the covered calls"
+    for span, (_, model, started, cost, effective, source, _) in calls.items():
+        if model == "gpt-4.1-mini" and str(started) >= mini_from and cost is not None:
+            assert (effective, source) == (cost * Decimal("0.8"), "mini deal"), span
+        else:
+            assert (cost, effective, source) == (list_only[span][3], list_only[span][4], None), span
+
+    # a changed discount and a dated output rate for another model, ending inside the window
+    o4 = {"provider": "openai", "model_pattern": "o4-mini", "effective_from": "2025-01-01",
+          "effective_to": o4_to, "output_usd_per_mtok": "1.0", "source": "o4 rate"}
+    repriced, batch, calls = reprice([*idle, {**mini, "discount_percent": "30"}, o4])
+    o4_runs = covered(calls, "o4-mini", None, o4_to)
+    assert o4_runs and not o4_runs <= mini_runs
+    assert repriced == mini_runs | o4_runs and batch == mini_runs | o4_runs
+    assert any(row[5] == "o4 rate" and row[4] != row[3] for row in calls.values())
+    assert all(row[3] == list_only[span][3] for span, row in calls.items()), "cost_usd stays the list price"
+
+    for path in files[half:]:
+        shutil.copy(path, inc_dir / path.name)
+    incremental.invoke("run")
+
+    shutil.copytree(inc_dir, full_dir)
+    full = InProcessDbt(project, tmp_path / "full.duckdb", f"{full_dir}/*.json*")
+    full.invoke("seed")
+    full.invoke("run", "--full-refresh")
+    assert_same_marts(incremental, full)
+
+    # the summary names the total under contracts beside the list total
+    [(cost, effective)] = incremental.query("select sum(cost_usd), sum(effective_cost_usd) from fct_span_costs")
+    assert effective != cost
+    assert f"Under contracts: ${effective:,.2f}, " in build_summary(incremental.duckdb_path)
 
 
 def _chat_span_line(trace_id: str, span_id: str, parent: str, start_ns: int, end_ns: int, scope: str) -> str:

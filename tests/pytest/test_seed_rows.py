@@ -51,6 +51,11 @@ def bad_seed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess
     ])
     _append(project / "seeds" / "budgets.csv", [
         {"scope": "team", "scope_key": "*", "period": "day", "limit_usd": "5", "effective_from": "2025-01-01"}])
+    _append(project / "seeds" / "contracts.csv", [
+        {"provider": "openai", "model_pattern": "gpt-4o", "effective_from": "2025-01-01", "discount_percent": "150",
+         "source": "test"},
+        {"provider": "openai", "model_pattern": "o3", "effective_from": "2025-01-01", "output_usd_per_mtok": "1,5",
+         "source": "test"}])
     return _build(work, project)
 
 
@@ -62,6 +67,26 @@ def bad_alias_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subproces
     project = copy_project(work / "project")
     _append(project / "seeds" / "model_aliases.csv", [
         {"pattern": "my-gpt", "provider": "openai", "model": "gpt-unpriced", "note": "test"}])
+    return _build(work, project)
+
+
+@pytest.fixture(scope="module")
+def bad_contract_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Contract rows wrong against each other or the price seed (checked once both seeds parse): two terms for one
+    call, an end before the start, a provider the price seed does not have. A blank pattern (every model) beside a
+    pattern, and an account of its own beside every account, nest: no error."""
+    work = tmp_path_factory.mktemp("bad_contracts")
+    project = copy_project(work / "project")
+    row = {"provider": "openai", "source": "test", "discount_percent": "10"}
+    _append(project / "seeds" / "contracts.csv", [
+        {**row, "model_pattern": "gpt-4o", "effective_from": "2025-01-01", "effective_to": "2025-07-01"},
+        {**row, "model_pattern": "gpt-4o.*", "effective_from": "2025-06-01"},
+        {**row, "effective_from": "2025-01-01"},
+        {**row, "account_id": "proj-a", "effective_from": "2025-01-01"},
+        {**row, "model_pattern": "o3", "account_id": "proj-a", "effective_from": "2025-03-01",
+         "effective_to": "2025-02-01"},
+        {**row, "provider": "opnai", "effective_from": "2025-01-01"},
+    ])
     return _build(work, project)
 
 
@@ -77,6 +102,10 @@ def bad_alias_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subproces
                          "effective_from '2025-01-01' appears in more than one row"),
     ("budgets.csv", "row scope=team, scope_key=*, period=day, effective_from=2025-01-01: scope 'team' is not one of "
                     "org, feature, tenant"),
+    ("contracts.csv", "row provider=openai, model_pattern=gpt-4o, account_id=(blank), effective_from=2025-01-01: "
+                      "discount_percent '150' is more than 100"),
+    ("contracts.csv", "row provider=openai, model_pattern=o3, account_id=(blank), effective_from=2025-01-01: "
+                      "output_usd_per_mtok '1,5' is not a non-negative number"),
 ])
 def test_a_bad_seed_row_is_named_with_its_file_row_and_value(
         bad_seed_build: tuple[subprocess.CompletedProcess[str], Path], file: str, message: str) -> None:
@@ -93,6 +122,34 @@ def test_an_alias_to_an_unpriced_model_is_named_with_its_row(
     assert "seeds/model_aliases.csv has rows to fix before anything is built from it" in result.stdout
     assert ("row pattern=my-gpt, provider=openai: provider 'openai', model 'gpt-unpriced' has no price row in "
             "seeds/model_prices.csv") in result.stdout, result.stdout[-4000:]
+
+
+@pytest.mark.parametrize("message", [
+    "row provider=openai, model_pattern=gpt-4o, account_id=(blank), effective_from=2025-01-01: effective_to "
+    "'2025-07-01' overlaps in time another row of the same provider and account scope",
+    "row provider=openai, model_pattern=gpt-4o.*, account_id=(blank), effective_from=2025-06-01: effective_to (blank) "
+    "overlaps in time",
+    "row provider=openai, model_pattern=o3, account_id=proj-a, effective_from=2025-03-01: effective_to '2025-02-01' "
+    "is not after effective_from",
+    "row provider=opnai, model_pattern=(blank), account_id=(blank), effective_from=2025-01-01: provider 'opnai' has "
+    "no price in seeds/model_prices.csv",
+])
+def test_contract_rows_that_conflict_are_named(
+        bad_contract_build: tuple[subprocess.CompletedProcess[str], Path], message: str) -> None:
+    result, db = bad_contract_build
+    assert result.returncode != 0
+    assert "seeds/contracts.csv has rows to fix before anything is built from it" in result.stdout
+    assert message in result.stdout, result.stdout[-6000:]
+    # nested rows (every model beside a pattern, every account beside one of its own) are not named
+    assert "model_pattern=(blank), account_id=(blank), effective_from=2025-01-01: effective_to" not in result.stdout
+    assert "model_pattern=(blank), account_id=proj-a" not in result.stdout
+    # and nothing is priced with them
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = {t for (t,) in con.execute("select table_name from information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    assert "stg_seeds__contracts" in tables and not {t for t in tables if t.startswith(("fct_", "int_llm_calls__p"))}
 
 
 def test_bad_seed_rows_stop_the_build_before_any_mart(

@@ -11,6 +11,7 @@ span_totals as (
         coalesce(sum(uncached_input_cost_usd + cache_read_cost_usd + cache_write_cost_usd + cache_write_1h_cost_usd), 0)
             as input_cost_usd,
         coalesce(sum(cost_usd), 0) as cost_usd,
+        coalesce(sum(effective_cost_usd), 0) as effective_cost_usd,
         coalesce(sum(case when reported_cost_usd is null then 0 else 1 end), 0) as reported_calls,
         coalesce(sum(reported_cost_usd), 0) as reported_cost_usd
     from {{ ref('fct_span_costs') }}
@@ -31,6 +32,7 @@ drift_totals as (
         coalesce(sum(calls), 0) as calls,
         coalesce(sum(unpriced_calls), 0) as unpriced_calls,
         coalesce(sum(cost_usd), 0) as cost_usd,
+        coalesce(sum(effective_cost_usd), 0) as effective_cost_usd,
         coalesce(sum(reported_calls), 0) as reported_calls,
         -- every reported cost is compared (priced call) or unchecked (unpriced call)
         coalesce(sum(reported_cost_usd), 0) + coalesce(sum(unchecked_reported_cost_usd), 0) as reported_cost_usd
@@ -40,7 +42,7 @@ drift_totals as (
 {%- set compared = [
     ('cache', 'calls'), ('cache', 'unpriced_calls'), ('cache', 'total_input_tokens'), ('cache', 'cache_read_tokens'),
     ('cache', 'input_cost_usd'), ('drift', 'calls'), ('drift', 'unpriced_calls'), ('drift', 'cost_usd'),
-    ('drift', 'reported_calls'), ('drift', 'reported_cost_usd'),
+    ('drift', 'effective_cost_usd'), ('drift', 'reported_calls'), ('drift', 'reported_cost_usd'),
 ] %}
 
 checks as (

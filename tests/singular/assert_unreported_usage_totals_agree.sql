@@ -1,4 +1,4 @@
--- rpt_unreported_usage loses no incomplete call or dollar of fct_span_costs: calls, bounds, cost and overstatement
+-- rpt_unreported_usage loses no incomplete call or dollar of fct_span_costs: calls, bounds, cost (list and effective) and overstatement
 -- agree exactly (decimals, no tolerance); and no call is listed as complete with a bound other than exact.
 with
 
@@ -8,7 +8,8 @@ span_totals as (
         coalesce(sum(case when cost_bound = 'upper_bound' then 1 else 0 end), 0) as upper_bound_calls,
         coalesce(sum(case when cost_bound = 'lower_bound' then 1 else 0 end), 0) as lower_bound_calls,
         coalesce(sum(cost_usd), 0) as cost_usd,
-        coalesce(sum(max_overstatement_usd), 0) as max_overstatement_usd
+        coalesce(sum(max_overstatement_usd), 0) as max_overstatement_usd,
+        coalesce(sum(effective_cost_usd), 0) as effective_cost_usd
     from {{ ref('fct_span_costs') }}
     where unreported_usage is not null
 ),
@@ -19,7 +20,8 @@ report_totals as (
         coalesce(sum(upper_bound_calls), 0) as upper_bound_calls,
         coalesce(sum(lower_bound_calls), 0) as lower_bound_calls,
         coalesce(sum(cost_usd), 0) as cost_usd,
-        coalesce(sum(max_overstatement_usd), 0) as max_overstatement_usd
+        coalesce(sum(max_overstatement_usd), 0) as max_overstatement_usd,
+        coalesce(sum(effective_cost_usd), 0) as effective_cost_usd
     from {{ ref('rpt_unreported_usage') }}
 ),
 
@@ -37,6 +39,7 @@ where span_totals.calls <> report_totals.calls
     or span_totals.lower_bound_calls <> report_totals.lower_bound_calls
     or span_totals.cost_usd <> report_totals.cost_usd
     or span_totals.max_overstatement_usd <> report_totals.max_overstatement_usd
+    or span_totals.effective_cost_usd <> report_totals.effective_cost_usd
 
 union all
 
