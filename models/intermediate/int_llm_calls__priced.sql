@@ -33,8 +33,7 @@ priced as (
         {{ price }},
         {%- endfor %}
         coalesce(chosen_price.price_fingerprint, 'unpriced') as price_fingerprint,
-        chosen_price.input_usd_per_mtok is not null
-        and (calls_with_model.output_tokens = 0 or chosen_price.output_usd_per_mtok is not null) as is_priced,
+        {{ price_row_bills('chosen_price', 'calls_with_model.output_tokens') }} as is_priced,
         case
             when calls_with_model.priced_model is null then 'model not in the price seed'
             when chosen_price.span_id is null then 'no price row at the call''s start time'
@@ -99,11 +98,11 @@ bounded_rates as (
     -- not contain its cache buckets: missing ones are simply not counted, and nothing bounds that (cost_bound).
     select
         *,
-        coalesce(cache_read_usd_per_mtok, input_usd_per_mtok) as cache_read_rate,
-        coalesce(cache_write_usd_per_mtok, input_usd_per_mtok) as cache_write_rate,
-        coalesce(cache_write_1h_usd_per_mtok, input_usd_per_mtok) as cache_write_1h_rate,
-        coalesce(output_usd_per_mtok, 0) as output_rate,
-        coalesce(reasoning_usd_per_mtok, output_usd_per_mtok, 0) as reasoning_rate,
+        {{ bucket_rate('cache_read') }} as cache_read_rate,
+        {{ bucket_rate('cache_write') }} as cache_write_rate,
+        {{ bucket_rate('cache_write_1h') }} as cache_write_1h_rate,
+        {{ bucket_rate('output') }} as output_rate,
+        {{ bucket_rate('reasoning') }} as reasoning_rate,
         not is_input_exclusive and is_cache_read_missing as is_cache_read_in_input,
         not is_input_exclusive and is_cache_write_missing as is_cache_write_in_input,
         not is_input_exclusive and is_cache_write_missing and is_cache_write_1h_missing as is_cache_write_1h_in_input,
