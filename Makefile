@@ -20,7 +20,14 @@ SPANS_GLOB := $(DEMO_DIR)/spans/*.json*
 else
 SPANS_GLOB := $(if $(wildcard $(SPANS)/.),$(SPANS)/*.json*,$(SPANS))
 endif
-DBT_VARS := {otel_spans_path: "$(SPANS_GLOB)", unpriced_severity: warn}
+# The provider report pages (README "Reconciliation"): the demo's with the demo set, REPORTS=<glob or folder> else.
+REPORTS ?=
+ifeq ($(strip $(REPORTS)),)
+REPORTS_GLOB := $(DEMO_DIR)/provider_reports/*.json
+else
+REPORTS_GLOB := $(if $(wildcard $(REPORTS)/.),$(REPORTS)/*.json,$(REPORTS))
+endif
+DBT_VARS := {otel_spans_path: "$(SPANS_GLOB)", provider_reports_path: "$(REPORTS_GLOB)", unpriced_severity: warn}
 
 .PHONY: run test venv bqemulator demo build summary clean
 
@@ -38,7 +45,7 @@ profiles.yml:
 	cp profiles.example.yml profiles.yml
 
 demo: venv
-	@if [ -z "$(strip $(SPANS))" ] && [ ! -f "$(DEMO_DIR)/truth/manifest.json" ]; then \
+	@if [ -z "$(strip $(SPANS))" ] && { [ ! -f "$(DEMO_DIR)/truth/manifest.json" ] || [ ! -f "$(DEMO_DIR)/truth/provider_reports.json" ]; }; then \
 		echo "==> generating the demo span set ($(DEMO_SPANS) spans) into $(DEMO_DIR)"; \
 		$(PY) -m llm_cost generate --spans $(DEMO_SPANS) --seed $(DEMO_SEED) --out $(DEMO_DIR); \
 	fi

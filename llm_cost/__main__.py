@@ -69,11 +69,13 @@ def _run_generate(args: argparse.Namespace) -> int:
 
 def _add_generate(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="write the deterministic demo span set and its truth",
-                       description="Write demo OTLP span files (spans/) and the ground truth (truth/).")
+                       description="Write demo OTLP span files (spans/), the provider usage and cost report pages "
+                                   "of the same calls (provider_reports/) and the ground truth (truth/).")
     p.add_argument("--spans", type=parse_span_count, default=5000,
                    help=f"span records to write, {MIN_SPANS}..{MAX_SPANS} (default 5000)")
     p.add_argument("--seed", type=_seed, default=42, help="random seed (default 42)")
-    p.add_argument("--out", required=True, help="output directory (spans/ and truth/ are replaced)")
+    p.add_argument("--out", required=True,
+                   help="output directory (spans/, provider_reports/ and truth/ are replaced)")
     p.set_defaults(func=_run_generate)
 
 

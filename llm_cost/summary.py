@@ -112,6 +112,7 @@ def _report(con: Any, duckdb_path: Path) -> str:
     built = built_tables(rows)
     out += _unreported_usage(rows, built)
     out += _landing_files(rows, built)
+    out += _coverage(rows, built)
     out += _watch_list(rows, built)
 
     unpriced = rows(
@@ -198,6 +199,33 @@ def _landing_files(rows: Any, built: set[str]) -> list[str]:
     if len(waiting) > len(shown):
         lines.append(f"  ... and {len(waiting) - len(shown):,} more")
     return lines
+
+
+def _coverage(rows: Any, built: set[str]) -> list[str]:
+    """The providers' own reports against the spans (README "Reconciliation"; rpt_invoice_reconciliation), per
+    provider over the days its usage reports cover; nothing when no report is loaded."""
+    if "rpt_invoice_reconciliation" not in built:
+        return []
+    lines = rows(
+        """
+        select provider, sum(attributed_tokens), sum(provider_tokens), sum(attributed_cost_usd),
+               sum(provider_cost_usd), sum(unattributed_cost_usd), sum(price_drift_usd)
+        from rpt_invoice_reconciliation where has_provider_usage
+        group by provider order by provider
+        """
+    )
+    if not lines:
+        return []
+    table = [
+        (provider, f"{attributed:,}", f"{reported:,}", f"{100 * attributed / reported:.1f}%" if reported else "-",
+         _money(attributed_cost), "-" if provider_cost is None else _money(provider_cost), _money(unattributed_cost),
+         "-" if drift is None else _money(drift))
+        for provider, attributed, reported, attributed_cost, provider_cost, unattributed_cost, drift in lines
+    ]
+    return ["", *_table(
+        "Coverage: the providers' usage reports against the spans, on the days reported (rpt_invoice_reconciliation)",
+        ["provider", "attributed tokens", "provider tokens", "coverage", "attributed cost", "provider cost",
+         "unattributed cost", "price drift"], table)]
 
 
 def _watch_list(rows: Any, built: set[str]) -> list[str]:

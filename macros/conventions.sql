@@ -36,6 +36,16 @@
     end
 {%- endmacro %}
 
+{#- A service tier as reported (spans, provider reports) -> the seed's tiers: default, auto, on_demand and none are
+    standard, scale is priority, the rest as reported (batch, flex, priority), lower-cased. -#}
+{% macro normalize_service_tier(expr) -%}
+    case
+        when {{ expr }} is null or {{ expr }} in ('default', 'auto', 'on_demand', 'standard') then 'standard'
+        when {{ expr }} = 'scale' then 'priority'
+        else {{ expr }}
+    end
+{%- endmacro %}
+
 {#- Operations that are one provider call: the only spans whose usage is costed (docs/contract.md section 4). -#}
 {% macro provider_call_operations() %}
     {{ return(['chat', 'text_completion', 'generate_content', 'embeddings', 'completion', 'embedding']) }}

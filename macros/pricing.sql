@@ -110,11 +110,12 @@ resolved_model_names as (
 {% endmacro %}
 
 {#- calls: a CTE with span_id, resolved_provider, priced_model, service_tier, started_at, total_input_tokens.
-    Renders CTE chosen_price: one price row per call, with price_fingerprint (what repricing compares). -#}
-{% macro choose_price_rows(calls) %}
+    Renders CTE chosen_price: one price row per call, with price_fingerprint (what repricing compares).
+    key: the CTE's unique column, when it is not span_id (chosen_price then has that column, not span_id). -#}
+{% macro choose_price_rows(calls, key='span_id') %}
 price_candidates as (
     select
-        {{ calls }}.span_id,
+        {{ calls }}.{{ key }},
         prices.service_tier as price_service_tier,
         prices.min_input_tokens,
         prices.effective_from,
@@ -126,7 +127,7 @@ price_candidates as (
             'prices.provider', 'prices.model', 'prices.service_tier', 'prices.min_input_tokens', 'prices.effective_from',
         ] + price_columns('prices')) }} as price_fingerprint,
         row_number() over (
-            partition by {{ calls }}.span_id
+            partition by {{ calls }}.{{ key }}
             order by
                 case when prices.service_tier = {{ calls }}.service_tier then 0 else 1 end,
                 prices.min_input_tokens desc
@@ -216,4 +217,21 @@ chosen_contract as (
             {{ discounted(chosen_price ~ '.' ~ price, chosen_contract ~ '.contract_discount_percent') }}
         )
     end
+{%- endmacro %}
+
+{#- Whether a chosen price row prices a call: it has an input price, and an output price when there is output. -#}
+{% macro price_row_bills(prices, output_tokens) -%}
+    {{ prices }}.input_usd_per_mtok is not null
+    and ({{ output_tokens }} = 0 or {{ prices }}.output_usd_per_mtok is not null)
+{%- endmacro %}
+
+{#- Our price of reported token counts: each own bucket (macro own_buckets) of <tokens_prefix><bucket>_tokens at its
+    rate in the price row `prices` (macro bucket_rate), summed, exact decimal. Output at the output rate: a report
+    that does not split reasoning off prices it as output. -#}
+{% macro priced_bucket_tokens(tokens_prefix, prices) -%}
+    {%- set terms = [] -%}
+    {%- for bucket in own_buckets() -%}
+        {%- do terms.append(cost_of(tokens_prefix ~ bucket.name ~ '_tokens', bucket_rate(bucket.name, prices))) -%}
+    {%- endfor -%}
+    ({{ terms | join('\n        + ') }})
 {%- endmacro %}

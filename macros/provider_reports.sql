@@ -194,3 +194,15 @@
     {{ json_array_elements('counted_buckets', ['file_name', 'fetched_at', 'bucket_position', 'bucket_start_at',
         'bucket_end_at'], 'bucket', '$.results', 'result', 'result_position') }}
 {%- endmacro %}
+
+{#- The token columns of a provider report line, one per bucket of macro token_buckets, in its order: mapping
+    names the expression that counts each bucket in that report (null: not reported). A bucket the mapping does not
+    name fails the compile, so a new bucket is mapped in every report before it builds. -#}
+{% macro provider_report_bucket_columns(mapping) -%}
+    {%- for bucket in token_buckets() %}
+        {%- if bucket.name not in mapping -%}
+            {{ exceptions.raise_compiler_error("provider_report_bucket_columns: no expression for bucket " ~ bucket.name) }}
+        {%- endif %}
+        cast({{ mapping[bucket.name] }} as {{ type_bigint() }}) as {{ bucket.name }}_tokens,
+    {%- endfor -%}
+{%- endmacro %}

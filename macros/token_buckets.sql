@@ -5,7 +5,8 @@
     usage (the emitter registry, unreported_usage), when not its own. Every list of buckets in the SQL
     (the seed's staging, the price lookup and its fingerprint, the marts' sums and column lists) is generated from
     here; what a bucket means (how it is read from spans, how a missing one is bounded) is its own rule, in
-    int_spans__normalized and int_llm_calls__priced. Order matters: it is the marts' column order. -#}
+    int_spans__normalized and int_llm_calls__priced. within: a bucket counted inside another bucket's tokens
+    (reasoning inside output), so a total of tokens or a provider report never counts it apart. Order matters: it is the marts' column order. -#}
 {% macro token_buckets() %}
     {% set buckets_yaml %}
 - {name: uncached_input, price: input_usd_per_mtok, input: true, usage: input}
@@ -13,7 +14,7 @@
 - {name: cache_write, price: cache_write_usd_per_mtok, input: true, detail: true}
 - {name: cache_write_1h, price: cache_write_1h_usd_per_mtok, input: true, detail: true}
 - {name: output, price: output_usd_per_mtok, input: false}
-- {name: reasoning, price: reasoning_usd_per_mtok, input: false, detail: true}
+- {name: reasoning, price: reasoning_usd_per_mtok, input: false, detail: true, within: output}
     {% endset %}
     {{ return(fromyaml(buckets_yaml)) }}
 {% endmacro %}
@@ -90,4 +91,32 @@
         {%- do missing.append("case when is_" ~ usage ~ "_missing then '" ~ usage ~ "' end") -%}
     {%- endfor -%}
     {{ join_non_null(missing, ',') }}
+{%- endmacro %}
+
+{#- The buckets counted on their own (not within another: reasoning is inside output): a call's total tokens are
+    their sum, and they are what the provider reports count (rpt_invoice_reconciliation). -#}
+{% macro own_buckets() %}
+    {%- set buckets = [] -%}
+    {%- for bucket in token_buckets() if not bucket.within -%}{%- do buckets.append(bucket) -%}{%- endfor -%}
+    {{ return(buckets) }}
+{% endmacro %}
+
+{#- The rate a bucket's reported tokens are billed at: its own price column, else its pool's (input for the input
+    buckets, output for the rest), else 0 (docs/contract.md section 4). relation: where the price columns are;
+    column_prefix: a prefix of their names (effective_ for the contract rates). -#}
+{% macro bucket_rate(bucket_name, relation=none, column_prefix='') -%}
+    {%- set prefix = (relation ~ '.' if relation else '') ~ column_prefix -%}
+    {%- for bucket in token_buckets() if bucket.name == bucket_name -%}
+        {%- set pool = 'input_usd_per_mtok' if bucket.input else 'output_usd_per_mtok' -%}
+        coalesce({{ prefix ~ bucket.price }}{% if bucket.price != pool %}, {{ prefix ~ pool }}{% endif %}, 0)
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- A total of tokens: the sum of the own buckets' token columns (reasoning is inside output). -#}
+{% macro own_tokens_sum(relation=none) -%}
+    {%- set columns = [] -%}
+    {%- for bucket in own_buckets() -%}
+        {%- do columns.append((relation ~ '.' if relation else '') ~ bucket.name ~ '_tokens') -%}
+    {%- endfor -%}
+    {{ columns | join(' + ') }}
 {%- endmacro %}

@@ -8,6 +8,9 @@ and, next to them, the truth the dbt marts must reproduce:
     out_dir/truth/calls.csv                   one row per logical provider call
     out_dir/truth/tools.csv                   one row per tool span
     out_dir/truth/manifest.json               counts of everything written
+    out_dir/provider_reports/*.json           the OpenAI and Anthropic usage and cost report pages of the demo's
+                                              calls plus some uninstrumented ones (``reports``), with their truth
+                                              in truth/provider_reports.json and truth/uninstrumented_calls.csv
 
 The truth is written from what each run shape *intended* (the tokens it drew, the model
 it picked, the attribution it meant), never by re-reading the spans. Runs are generated
@@ -21,7 +24,8 @@ The package, by concern: ``window`` (the time window, ``iso_us``), ``catalog`` (
 services), ``otlp`` (attribute encoding), ``runs`` (the run model), ``state`` (the random stream and ids),
 ``usage`` (cache-aware token draws), ``scenarios`` (one run shape per service), ``schedule`` (which event
 happens when, ``make_run``), ``plants`` (the planted problems), ``delivery`` (span files, shuffling, bad
-spans) and ``truth`` (the truth CSVs). This module holds the entry point, ``generate``.
+spans), ``truth`` (the truth CSVs) and ``reports`` (the provider reports). This module holds the entry point,
+``generate``.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import Any
 
 from llm_cost.generate.delivery import SPANS_PER_FILE, Delivery, Writer, bad_span
 from llm_cost.generate.plants import PLANTERS, PLANTS, PlantGen
+from llm_cost.generate.reports import ProviderReports
 from llm_cost.generate.schedule import RANDOM_SHAPES, SCHEDULE, make_run
 from llm_cost.generate.state import FastRandom, Gen
 from llm_cost.generate.truth import CALL_COLUMNS, TOOL_COLUMNS, Truth
@@ -88,8 +93,8 @@ def generate(out_dir: Path, spans: int = 5000, seed: int = 42,
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError(f"seed must be an integer, got {seed!r}")
     out_dir = Path(out_dir)
-    spans_dir, truth_dir = out_dir / "spans", out_dir / "truth"
-    for d in (spans_dir, truth_dir):
+    spans_dir, truth_dir, reports_dir = out_dir / "spans", out_dir / "truth", out_dir / "provider_reports"
+    for d in (spans_dir, truth_dir, reports_dir):
         if d.exists():
             shutil.rmtree(d)
         d.mkdir(parents=True)
@@ -100,6 +105,8 @@ def generate(out_dir: Path, spans: int = 5000, seed: int = 42,
     writer = Writer(spans_dir, n_files, per_file)
     delivery = Delivery(g, writer, max(200, min(4000, per_file)))
     truth = Truth(truth_dir)
+    # the provider's view of the same calls, from a random stream of its own (the spans do not change)
+    reports = ProviderReports(seed)
 
     planned = 0
     next_report = 100_000
@@ -120,6 +127,7 @@ def generate(out_dir: Path, spans: int = 5000, seed: int = 42,
             return 1
         run = make_run(g, event, t0)
         truth.add(run)
+        reports.add(run)
         return delivery.add_run(run)
 
     while planned < spans:
@@ -139,10 +147,12 @@ def generate(out_dir: Path, spans: int = 5000, seed: int = 42,
                 runs, planted[name] = PLANTERS[name](pg)
                 for run in runs:
                     truth.add(run)
+                    reports.add(run)
                     planned += delivery.add_run(run)
     delivery.finish()
     writer.close()
     truth.close()
+    reports.write(reports_dir, truth_dir)
 
     manifest: dict[str, Any] = {
         "seed": seed,

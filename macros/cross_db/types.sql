@@ -7,6 +7,10 @@
 {% macro default__type_string() %}varchar{% endmacro %}
 {% macro bigquery__type_string() %}string{% endmacro %}
 
+{% macro type_bigint() %}{{ return(adapter.dispatch('type_bigint', 'llm_cost')()) }}{% endmacro %}
+{% macro default__type_bigint() %}bigint{% endmacro %}
+{% macro bigquery__type_bigint() %}int64{% endmacro %}
+
 {% macro type_timestamp() %}{{ return(adapter.dispatch('type_timestamp', 'llm_cost')()) }}{% endmacro %}
 {% macro default__type_timestamp() %}timestamp{% endmacro %}
 {% macro bigquery__type_timestamp() %}timestamp{% endmacro %}

@@ -48,8 +48,7 @@ priced as (
         {%- for price in price_columns() %}
         {{ contract_rate(price, 'chosen_price', 'chosen_contract') }} as effective_{{ price }},
         {%- endfor %}
-        chosen_price.input_usd_per_mtok is not null
-        and (calls_with_model.output_tokens = 0 or chosen_price.output_usd_per_mtok is not null) as is_priced,
+        {{ price_row_bills('chosen_price', 'calls_with_model.output_tokens') }} as is_priced,
         case
             when calls_with_model.priced_model is null then 'model not in the price seed'
             when chosen_price.span_id is null then 'no price row at the call''s start time'
@@ -118,13 +117,9 @@ bounded_rates as (
     select
         *,
         {%- for rates in ['', 'effective_'] %}
-        coalesce({{ rates }}cache_read_usd_per_mtok, {{ rates }}input_usd_per_mtok) as {{ rates }}cache_read_rate,
-        coalesce({{ rates }}cache_write_usd_per_mtok, {{ rates }}input_usd_per_mtok) as {{ rates }}cache_write_rate,
-        coalesce(
-            {{ rates }}cache_write_1h_usd_per_mtok, {{ rates }}input_usd_per_mtok
-        ) as {{ rates }}cache_write_1h_rate,
-        coalesce({{ rates }}output_usd_per_mtok, 0) as {{ rates }}output_rate,
-        coalesce({{ rates }}reasoning_usd_per_mtok, {{ rates }}output_usd_per_mtok, 0) as {{ rates }}reasoning_rate,
+        {%- for bucket in ['cache_read', 'cache_write', 'cache_write_1h', 'output', 'reasoning'] %}
+        {{ bucket_rate(bucket, column_prefix=rates) }} as {{ rates }}{{ bucket }}_rate,
+        {%- endfor %}
         {%- endfor %}
         not is_input_exclusive and is_cache_read_missing as is_cache_read_in_input,
         not is_input_exclusive and is_cache_write_missing as is_cache_write_in_input,

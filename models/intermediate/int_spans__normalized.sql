@@ -211,12 +211,7 @@ final as (
         request_model,
         response_model,
         response_id,
-        case
-            when reported_service_tier is null
-                or reported_service_tier in ('default', 'auto', 'on_demand', 'standard') then 'standard'
-            when reported_service_tier = 'scale' then 'priority'
-            else reported_service_tier
-        end as service_tier,
+        {{ normalize_service_tier('reported_service_tier') }} as service_tier,
 
         -- tokens (only meaningful on provider calls)
         emitter_name,

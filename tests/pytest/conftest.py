@@ -20,5 +20,7 @@ def demo_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def built(demo_set: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    """The demo set built once on a DuckDB file of its own (unpriced as warn, so every mart builds)."""
-    return build_demo(str(demo_set / "spans" / "*.json*"), tmp_path_factory.mktemp("build"), "e2e")
+    """The demo set and its provider reports built once on a DuckDB file of its own (unpriced as warn, so every
+    mart builds)."""
+    return build_demo(str(demo_set / "spans" / "*.json*"), tmp_path_factory.mktemp("build"), "e2e",
+                      str(demo_set / "provider_reports" / "*.json"))

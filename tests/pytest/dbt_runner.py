@@ -29,10 +29,12 @@ PROJECT_FILES = ["dbt_project.yml", "profiles.example.yml", "models", "macros", 
 
 
 class DbtProject:
-    def __init__(self, duckdb_path: Path, spans_glob: str, log_dir: Path) -> None:
+    def __init__(self, duckdb_path: Path, spans_glob: str, log_dir: Path, reports_glob: str | None = None) -> None:
         self.duckdb_path = duckdb_path
         self.spans_glob = spans_glob
         self.log_dir = log_dir
+        # the provider report pages: none unless given (never the repository's data/demo, whatever is there)
+        self.reports_glob = reports_glob or str(log_dir / "no_provider_reports" / "*.json")
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -48,7 +50,7 @@ class DbtProject:
 
     def run(self, *args: str, vars: dict[str, Any] | None = None,
             check: bool = True) -> subprocess.CompletedProcess[str]:
-        all_vars = {"otel_spans_path": self.spans_glob, **(vars or {})}
+        all_vars = {"otel_spans_path": self.spans_glob, "provider_reports_path": self.reports_glob, **(vars or {})}
         cmd = [str(DBT), *args, "--vars", json.dumps(all_vars)]
         result = subprocess.run(cmd, cwd=PROJECT_DIR, env=self.env(), capture_output=True, text=True)
         if check and result.returncode != 0:
@@ -74,10 +76,10 @@ class DbtProject:
             con.close()
 
 
-def build_demo(spans_glob: str, work: Path, name: str) -> DbtProject:
-    """Seed and build (data tests included, unit tests apart) a span set on a DuckDB file of its own, with
-    unpriced models as warn so every mart builds."""
-    project = DbtProject(work / f"{name}.duckdb", spans_glob, work)
+def build_demo(spans_glob: str, work: Path, name: str, reports_glob: str | None = None) -> DbtProject:
+    """Seed and build (data tests included, unit tests apart) a span set (and its provider report pages) on a
+    DuckDB file of its own, with unpriced models as warn so every mart builds."""
+    project = DbtProject(work / f"{name}.duckdb", spans_glob, work, reports_glob)
     project.run("seed", "--quiet")
     project.run("build", "--exclude", "test_type:unit", vars={"unpriced_severity": "warn"})
     return project
