@@ -77,7 +77,21 @@ $(BQEMU_VENV)/.installed: tests/bqemulator/requirements.txt tests/bqemulator/req
 	$(BQEMU_VENV)/bin/python tests/bqemulator/install_spatial.py
 	touch $@
 
-test: venv profiles.yml bqemulator lint
+# The FOCUS validator (tests/focus) in a venv of its own: it needs Python 3.12+ and pins duckdb<2 and numpy<2.
+# FOCUS_PYTHON: the first python3.12 or 3.13 that runs (on the PATH, else pyenv's versions).
+FOCUS_VENV ?= .venv-focus
+FOCUS_PYTHON ?= $(shell for p in python3.12 python3.13 $(HOME)/.pyenv/versions/3.12*/bin/python3 $(HOME)/.pyenv/versions/3.13*/bin/python3; do if "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v "$$p"; break; fi; done)
+export LLM_COST_FOCUS_VALIDATOR := $(CURDIR)/$(FOCUS_VENV)/bin/focus-validator
+.PHONY: focus-validator
+focus-validator: $(FOCUS_VENV)/.installed
+$(FOCUS_VENV)/.installed: tests/focus/requirements.txt tests/focus/requirements.lock
+	@if [ -z "$(FOCUS_PYTHON)" ]; then echo "focus-validator needs Python 3.12 or newer: set FOCUS_PYTHON=/path/to/python3.12" >&2; exit 2; fi
+	@echo "==> creating $(FOCUS_VENV) with the FOCUS validator on $(FOCUS_PYTHON) (about 30 s on a fresh machine)"
+	$(FOCUS_PYTHON) -m venv $(FOCUS_VENV)
+	$(FOCUS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/focus/requirements.txt -c tests/focus/requirements.lock
+	touch $@
+
+test: venv profiles.yml bqemulator focus-validator lint
 	$(PY) -m pytest tests/pytest -q -rs --durations=8 -n 2 --dist loadfile
 
 # ruff and mypy (config and paths in pyproject.toml); the mypy cache is gitignored (a cold run takes about 40 s).

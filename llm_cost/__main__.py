@@ -276,6 +276,56 @@ def _add_reports(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(func=_run_reports_load_bigquery)
 
 
+def _run_focus(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from llm_cost.focus import FocusError, export, validate_file
+
+    command = f"llm_cost focus {args.focus_command}"
+    try:
+        if args.focus_command == "export":
+            rows = export(Path(args.duckdb), Path(args.out))
+            print(f"wrote {rows:,} FOCUS rows of fct_focus_costs to {args.out}")
+            return 0
+        if args.parquet:
+            result = validate_file(Path(args.parquet), Path(args.validator))
+        else:
+            with tempfile.TemporaryDirectory(prefix="focus-export-") as work:
+                parquet = Path(work) / "fct_focus_costs.parquet"
+                print(f"  exporting fct_focus_costs from {args.duckdb}", file=sys.stderr, flush=True)
+                export(Path(args.duckdb), parquet)
+                print("  running the FOCUS validator (about 10 s)", file=sys.stderr, flush=True)
+                result = validate_file(parquet, Path(args.validator))
+    except FocusError as exc:
+        print(f"{command}: error: {exc}", file=sys.stderr)
+        return 2
+    print(result.report())
+    return 0 if result.ok else 1
+
+
+def _add_focus(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("focus", help="export and validate the FOCUS 1.2 cost dataset (fct_focus_costs)",
+                       description="The FinOps FOCUS 1.2 export of the built marts (README \"FOCUS export\").")
+    verbs = p.add_subparsers(dest="focus_command", metavar="COMMAND", required=True)
+    e = verbs.add_parser("export", help="write fct_focus_costs to a Parquet file",
+                         description="Write fct_focus_costs of a built DuckDB file to Parquet (exact decimals).")
+    e.add_argument("--duckdb", default="llm_cost.duckdb", help="the DuckDB file dbt built (default llm_cost.duckdb)")
+    e.add_argument("--out", required=True, help="the Parquet file to write")
+    e.set_defaults(func=_run_focus)
+    v = verbs.add_parser("validate", help="check the export with the FOCUS validator (exit 1 on any failed rule)",
+                         description="Run the FinOps Foundation's focus-validator on the export and read its JUnit "
+                                     "report (the validator itself exits 0 on failures). Exit 0 when every "
+                                     "applicable rule passes, 1 when one fails, 2 on a usage problem.")
+    source = v.add_mutually_exclusive_group()
+    source.add_argument("--duckdb", default="llm_cost.duckdb",
+                        help="export from this built DuckDB file first (default llm_cost.duckdb)")
+    source.add_argument("--parquet", help="validate this Parquet export instead")
+    v.add_argument("--validator", default=".venv-focus/bin/focus-validator",
+                   help="the focus-validator executable (default .venv-focus/bin/focus-validator, which "
+                        "`make focus-validator` builds)")
+    v.set_defaults(func=_run_focus)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=_prog(), description="LLM cost attribution tools")
     parser.add_argument("--version", action="version", version=f"{DIST_NAME} {version()}")
@@ -286,6 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_load_bigquery(sub)
     _add_prices(sub)
     _add_reports(sub)
+    _add_focus(sub)
     return parser
 
 

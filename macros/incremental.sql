@@ -93,8 +93,10 @@
     {'runs': <run id column>} and/or {'days': <day column>}: every old row of the batch's runs (on the batch's
     days) is deleted and the batch's new rows are inserted, in one transaction. Clearing the scope rather than
     the new rows' keys also clears a run or day left with no rows (a call that became a duplicate layer of a
-    late span). On DuckDB: the custom incremental strategy 'replace_batch' below; on BigQuery, which accepts only
-    its own strategies: 'merge', made the MERGE replace_batch_merge_sql by bigquery__get_merge_sql. -#}
+    late span). {'rebuilt': {'column': <column>, 'unless': <value>}} also replaces, whatever their run or day,
+    the old rows whose column is not that value: rows a model rebuilds whole on every build (fct_focus_costs'
+    report rows). On DuckDB: the custom incremental strategy 'replace_batch' below; on BigQuery, which accepts
+    only its own strategies: 'merge', made the MERGE replace_batch_merge_sql by bigquery__get_merge_sql. -#}
 {% macro replace_batch_strategy() %}{{ return(adapter.dispatch('replace_batch_strategy', 'llm_cost')()) }}{% endmacro %}
 {% macro default__replace_batch_strategy() %}{{ return('replace_batch') }}{% endmacro %}
 {% macro bigquery__replace_batch_strategy() %}{{ return('merge') }}{% endmacro %}
@@ -121,13 +123,18 @@
     {%- endif -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ arg_dict['target_relation'] }}
-    where true
+    where (
+        true
         {%- if scope.get('days') %}
         and {{ in_batch_days(scope['days']) }}
         {%- endif %}
         {%- if scope.get('runs') %}
         and {{ scope['runs'] }} in (select trace_id from {{ ref('int_spans__in_batch') }})
-        {%- endif %};
+        {%- endif %}
+    )
+    {%- if scope.get('rebuilt') %}
+        or {{ scope['rebuilt']['column'] }} <> '{{ scope['rebuilt']['unless'] }}'
+    {%- endif %};
     insert into {{ arg_dict['target_relation'] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
 {% endmacro %}
@@ -147,13 +154,20 @@
     on false
     when not matched then
         insert ({{ columns }}) values ({{ columns }})
-    when not matched by source
-        {%- if scope.get('days') %}
-        and DBT_INTERNAL_DEST.{{ scope['days'] }} in unnest(llm_cost_batch_days)
+    when not matched by source and (
+        (
+            true
+            {%- if scope.get('days') %}
+            and DBT_INTERNAL_DEST.{{ scope['days'] }} in unnest(llm_cost_batch_days)
+            {%- endif %}
+            {%- if scope.get('runs') %}
+            and DBT_INTERNAL_DEST.{{ scope['runs'] }} in unnest(llm_cost_batch_runs)
+            {%- endif %}
+        )
+        {%- if scope.get('rebuilt') %}
+        or DBT_INTERNAL_DEST.{{ scope['rebuilt']['column'] }} <> '{{ scope['rebuilt']['unless'] }}'
         {%- endif %}
-        {%- if scope.get('runs') %}
-        and DBT_INTERNAL_DEST.{{ scope['runs'] }} in unnest(llm_cost_batch_runs)
-        {%- endif %}
+    )
         then delete
 {%- endmacro %}
 

@@ -6,15 +6,18 @@
     (the seed's staging, the price lookup and its fingerprint, the marts' sums and column lists) is generated from
     here; what a bucket means (how it is read from spans, how a missing one is bounded) is its own rule, in
     int_spans__normalized and int_llm_calls__priced. within: a bucket counted inside another bucket's tokens
-    (reasoning inside output), so a total of tokens or a provider report never counts it apart. Order matters: it is the marts' column order. -#}
+    (reasoning inside output), so a total of tokens or a provider report never counts it apart; the bucket it is
+    within bills only the rest (bucket_billed_tokens). charged_rate: the column of int_llm_calls__priced holding the
+    rate a call's bucket is charged at (default <name>_rate; a pool that may hide a missing bucket has its own).
+    meter: what the bucket is called in a bill (fct_focus_costs' SkuMeter). Order matters: it is the marts' column order. -#}
 {% macro token_buckets() %}
     {% set buckets_yaml %}
-- {name: uncached_input, price: input_usd_per_mtok, input: true, usage: input}
-- {name: cache_read, price: cache_read_usd_per_mtok, input: true, detail: true}
-- {name: cache_write, price: cache_write_usd_per_mtok, input: true, detail: true}
-- {name: cache_write_1h, price: cache_write_1h_usd_per_mtok, input: true, detail: true}
-- {name: output, price: output_usd_per_mtok, input: false}
-- {name: reasoning, price: reasoning_usd_per_mtok, input: false, detail: true, within: output}
+- {name: uncached_input, price: input_usd_per_mtok, input: true, usage: input, charged_rate: uncached_input_rate, meter: Uncached Input Tokens}
+- {name: cache_read, price: cache_read_usd_per_mtok, input: true, detail: true, meter: Cache Read Tokens}
+- {name: cache_write, price: cache_write_usd_per_mtok, input: true, detail: true, charged_rate: cache_write_charged_rate, meter: Cache Write Tokens (5 minutes)}
+- {name: cache_write_1h, price: cache_write_1h_usd_per_mtok, input: true, detail: true, meter: Cache Write Tokens (1 hour)}
+- {name: output, price: output_usd_per_mtok, input: false, charged_rate: output_charged_rate, meter: Output Tokens}
+- {name: reasoning, price: reasoning_usd_per_mtok, input: false, detail: true, within: output, meter: Reasoning Tokens}
     {% endset %}
     {{ return(fromyaml(buckets_yaml)) }}
 {% endmacro %}
@@ -119,4 +122,20 @@
         {%- do columns.append((relation ~ '.' if relation else '') ~ bucket.name ~ '_tokens') -%}
     {%- endfor -%}
     {{ columns | join(' + ') }}
+{%- endmacro %}
+
+{#- The tokens a bucket bills on its own: its tokens less those of the buckets counted within it (output less
+    reasoning), as an expression over `relation`. -#}
+{% macro bucket_billed_tokens(bucket_name, relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    {{ prefix ~ bucket_name }}_tokens
+    {%- for inner in token_buckets() if inner.within == bucket_name %} - {{ prefix ~ inner.name }}_tokens{% endfor -%}
+{%- endmacro %}
+
+{#- The column of int_llm_calls__priced with the rate a call's bucket is charged at; column_prefix: effective_ for
+    the contract rate. -#}
+{% macro bucket_charged_rate(bucket_name, relation=none, column_prefix='') -%}
+    {%- for bucket in token_buckets() if bucket.name == bucket_name -%}
+        {{ (relation ~ '.' if relation else '') ~ column_prefix ~ (bucket.charged_rate | default(bucket.name ~ '_rate')) }}
+    {%- endfor -%}
 {%- endmacro %}

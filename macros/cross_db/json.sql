@@ -70,3 +70,13 @@
 {% macro safe_utc_timestamp(expr) %}{{ return(adapter.dispatch('safe_utc_timestamp', 'llm_cost')(expr)) }}{% endmacro %}
 {% macro default__safe_utc_timestamp(expr) %}cast(try_cast({{ expr }} as timestamptz) at time zone 'UTC' as timestamp){% endmacro %}
 {% macro bigquery__safe_utc_timestamp(expr) %}safe_cast({{ expr }} as timestamp){% endmacro %}
+
+{#- A JSON object as text from (key, value expression) pairs, keys in the given order; a null value is a JSON null
+    (FOCUS Tags, fct_focus_costs). -#}
+{% macro json_object_text(pairs) %}{{ return(adapter.dispatch('json_object_text', 'llm_cost')(pairs)) }}{% endmacro %}
+{% macro default__json_object_text(pairs) -%}
+    cast(json_object({% for key, value in pairs %}'{{ key }}', {{ value }}{% if not loop.last %}, {% endif %}{% endfor %}) as varchar)
+{%- endmacro %}
+{% macro bigquery__json_object_text(pairs) -%}
+    to_json_string(json_object({% for key, value in pairs %}'{{ key }}', {{ value }}{% if not loop.last %}, {% endif %}{% endfor %}))
+{%- endmacro %}

@@ -8,6 +8,15 @@
     cast(cast(({{ tokens }}) * ({{ usd_per_mtok }}) as {{ llm_cost.money_type() }}) * cast('0.000001' as bignumeric(38, 6)) as {{ llm_cost.money_type() }})
 {%- endmacro %}
 
+{#- A token count in millions of tokens, exactly (FOCUS PricingQuantity in units of 1000000 Tokens). -#}
+{% macro million_tokens(tokens) %}{{ return(adapter.dispatch('million_tokens', 'llm_cost')(tokens)) }}{% endmacro %}
+{% macro default__million_tokens(tokens) -%}
+    cast(cast({{ tokens }} as {{ llm_cost.money_type() }}) * 0.000001 as {{ llm_cost.money_type() }})
+{%- endmacro %}
+{% macro bigquery__million_tokens(tokens) -%}
+    cast(cast({{ tokens }} as {{ llm_cost.money_type() }}) * cast('0.000001' as bignumeric(38, 6)) as {{ llm_cost.money_type() }})
+{%- endmacro %}
+
 {#- An even split of an amount over n parts, floored to the 12th decimal (at most n-1 pico-dollars are not handed out). -#}
 {% macro money_split(amount, parts) %}{{ return(adapter.dispatch('money_split', 'llm_cost')(amount, parts)) }}{% endmacro %}
 {% macro default__money_split(amount, parts) -%}

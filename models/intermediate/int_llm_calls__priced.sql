@@ -172,24 +172,12 @@ costed as (
         *,
         -- list (cost) and contract (effective_) cost of each bucket
         {%- for rates in ['', 'effective_'] %}
+        {%- for bucket in token_buckets() %}
+        {%- set charged_rate = bucket_charged_rate(bucket.name, column_prefix=rates) %}
         case
-            when is_priced then {{ cost_of('uncached_input_tokens', rates ~ 'uncached_input_rate') }}
-        end as {{ rates }}uncached_input_cost_usd,
-        case
-            when is_priced then {{ cost_of('cache_read_tokens', rates ~ 'cache_read_rate') }}
-        end as {{ rates }}cache_read_cost_usd,
-        case
-            when is_priced then {{ cost_of('cache_write_tokens', rates ~ 'cache_write_charged_rate') }}
-        end as {{ rates }}cache_write_cost_usd,
-        case
-            when is_priced then {{ cost_of('cache_write_1h_tokens', rates ~ 'cache_write_1h_rate') }}
-        end as {{ rates }}cache_write_1h_cost_usd,
-        case
-            when is_priced then {{ cost_of('output_tokens - reasoning_tokens', rates ~ 'output_charged_rate') }}
-        end as {{ rates }}output_cost_usd,
-        case
-            when is_priced then {{ cost_of('reasoning_tokens', rates ~ 'reasoning_rate') }}
-        end as {{ rates }}reasoning_cost_usd,
+            when is_priced then {{ cost_of(bucket_billed_tokens(bucket.name), charged_rate) }}
+        end as {{ rates }}{{ bucket.name }}_cost_usd,
+        {%- endfor %}
         {%- endfor %}
         is_priced and (
             (cache_read_tokens > 0 and cache_read_usd_per_mtok is null)
