@@ -1,5 +1,7 @@
-{#- The providers' usage against the attributed calls per (day, provider, model, service_tier), for the providers
-    whose reports are loaded (README "Reconciliation"): tokens compared per tier and bucket, so the blind spots
+{#- The providers' usage against the attributed calls per (day, provider, model, service_tier, project_or_workspace),
+    for the providers whose reports are loaded (README "Reconciliation"). A provider whose spans carry a project or
+    workspace id its reports name (fct_span_costs.account_id, vars account_keys) is compared per project or
+    workspace; any other is summed over them, '(all)'. Tokens are compared per tier and bucket, so the blind spots
     (provider tokens the spans do not account for) are priced at their tier, with the price lookup of
     int_llm_calls__priced at that day (base row: a day of usage does not tell which calls were long-context).
     rpt_invoice_reconciliation sums it per model; fct_focus_costs bills the blind spots per bucket. A table rebuilt
@@ -24,12 +26,37 @@ reported_providers as (
     select distinct provider_costs.provider from provider_costs
 ),
 
+report_accounts as (
+    -- the OpenAI projects and Anthropic workspaces the reports name
+    select distinct provider_usage.provider, provider_usage.project_or_workspace from provider_usage
+    union distinct
+    select distinct provider_costs.provider, provider_costs.project_or_workspace from provider_costs
+),
+
+span_accounts as (
+    select distinct span_costs.provider, span_costs.account_id
+    from span_costs
+    where span_costs.account_id is not null
+),
+
+per_account_providers as (
+    -- providers whose spans name a project or workspace of their reports: reconciled per project or workspace
+    select distinct report_accounts.provider
+    from report_accounts
+    inner join span_accounts
+        on report_accounts.provider = span_accounts.provider
+        and report_accounts.project_or_workspace = span_accounts.account_id
+),
+
 provider_tiers as (
     select
         provider_usage.day,
         provider_usage.provider,
         provider_usage.model,
         provider_usage.service_tier,
+        case
+            when per_account_providers.provider is not null then provider_usage.project_or_workspace else '(all)'
+        end as project_or_workspace,
         sum(provider_usage.provider_requests) as provider_requests,
         {%- for bucket in own_buckets() %}
         sum(provider_usage.{{ bucket.name }}_tokens) as provider_{{ bucket.name }}_tokens,
@@ -37,7 +64,16 @@ provider_tiers as (
         sum(provider_usage.our_price_usd) as our_price_usd,
         sum(case when provider_usage.is_priced then 0 else 1 end) as unpriced_report_lines
     from provider_usage
-    group by provider_usage.day, provider_usage.provider, provider_usage.model, provider_usage.service_tier
+    left join per_account_providers
+        on provider_usage.provider = per_account_providers.provider
+    group by
+        provider_usage.day,
+        provider_usage.provider,
+        provider_usage.model,
+        provider_usage.service_tier,
+        case
+            when per_account_providers.provider is not null then provider_usage.project_or_workspace else '(all)'
+        end
 ),
 
 attributed_tiers as (
@@ -46,6 +82,11 @@ attributed_tiers as (
         span_costs.provider,
         coalesce(span_costs.priced_model, span_costs.reported_model, '(unknown)') as model,
         span_costs.service_tier,
+        -- a call without an account, or of one the reports do not name, is a row of its own
+        case
+            when per_account_providers.provider is not null then coalesce(span_costs.account_id, '(no account)')
+            else '(all)'
+        end as project_or_workspace,
         count(*) as attributed_calls,
         {%- for bucket in own_buckets() %}
         sum(span_costs.{{ bucket.name }}_tokens) as attributed_{{ bucket.name }}_tokens,
@@ -56,11 +97,17 @@ attributed_tiers as (
     from span_costs
     inner join reported_providers
         on span_costs.provider = reported_providers.provider
+    left join per_account_providers
+        on span_costs.provider = per_account_providers.provider
     group by
         span_costs.day,
         span_costs.provider,
         coalesce(span_costs.priced_model, span_costs.reported_model, '(unknown)'),
-        span_costs.service_tier
+        span_costs.service_tier,
+        case
+            when per_account_providers.provider is not null then coalesce(span_costs.account_id, '(no account)')
+            else '(all)'
+        end
 ),
 
 tiers as (
@@ -69,6 +116,7 @@ tiers as (
         coalesce(provider_tiers.provider, attributed_tiers.provider) as provider,
         coalesce(provider_tiers.model, attributed_tiers.model) as model,
         coalesce(provider_tiers.service_tier, attributed_tiers.service_tier) as service_tier,
+        coalesce(provider_tiers.project_or_workspace, attributed_tiers.project_or_workspace) as project_or_workspace,
         provider_tiers.day is not null as has_provider_usage,
         provider_tiers.provider_requests,
         {%- for bucket in own_buckets() %}
@@ -105,7 +153,7 @@ tiers as (
             false
         ) as is_over_attributed,
         {{ text_key(['provider_tiers.day', 'provider_tiers.provider', 'provider_tiers.model',
-            'provider_tiers.service_tier']) }} as tier_key,
+            'provider_tiers.service_tier', 'provider_tiers.project_or_workspace']) }} as tier_key,
         -- the lookup of a call (macro choose_price_rows): the model as resolved, the day at midnight UTC, and the
         -- base row (which calls were long cannot be told from a day of usage)
         provider_tiers.provider as resolved_provider,
@@ -118,6 +166,7 @@ tiers as (
         and provider_tiers.provider = attributed_tiers.provider
         and provider_tiers.model = attributed_tiers.model
         and provider_tiers.service_tier = attributed_tiers.service_tier
+        and provider_tiers.project_or_workspace = attributed_tiers.project_or_workspace
 ),
 
 {{ choose_price_rows('tiers', key='tier_key') }},

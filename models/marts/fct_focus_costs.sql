@@ -1,7 +1,8 @@
 {#- The costs as a FinOps FOCUS 1.2 cost and usage dataset (README "FOCUS export"): one charge row per (day, run,
     feature, tenant, agent, provider, model, price row, token bucket, rate) for the priced calls; with the providers'
-    reports loaded, one row per (day, provider, model, tier, bucket) for the blind spots (provider tokens no span
-    accounts for, priced with our price rows) and one Adjustment row per (day, provider, model) for the rest of the
+    reports loaded, one row per (day, provider, model, tier, project or workspace, bucket) for the blind spots
+    (provider tokens no span accounts for, priced with our price rows) and one Adjustment row per (day, provider,
+    model, project or workspace: rpt_invoice_reconciliation's grain) for the rest of the
     provider's cost, so the rows of a reported day sum to the provider's invoice. Column names are FOCUS's
     (PascalCase by the specification); columns of our own are prefixed x_ as FOCUS asks.
     Incremental: the batch's runs are replaced whole, the report rows (x_ChargeSource other than spans) are rebuilt
@@ -145,22 +146,31 @@ blind_spot_charges as (
         reconciliation_tiers.unattributed_{{ bucket.name }}_tokens as tokens,
         reconciliation_tiers.unattributed_{{ bucket.name }}_cost_usd as list_cost,
         reconciliation_tiers.unattributed_{{ bucket.name }}_cost_usd as contracted_cost,
-        {{ json_object_text([('attribution', "'unattributed'")]) }} as tag_json
+        {{ json_object_text([
+            ('attribution', "'unattributed'"),
+            ('project_or_workspace', 'reconciliation_tiers.project_or_workspace'),
+        ]) }} as tag_json
     from reconciliation_tiers
     where reconciliation_tiers.is_blind_spot_priced and reconciliation_tiers.unattributed_{{ bucket.name }}_tokens > 0
     {%- endfor %}
 ),
 
 exported_by_model as (
-    -- what the rows above bill per (day, provider, model) of a reported provider, across every batch
+    -- what the rows above bill per (day, provider, model, project or workspace) of a reported provider, across every
+    -- batch
     select
         reconciliation_tiers.day,
         reconciliation_tiers.provider,
         reconciliation_tiers.model,
+        reconciliation_tiers.project_or_workspace,
         coalesce(sum(reconciliation_tiers.attributed_effective_cost_usd), 0)
         + coalesce(sum(reconciliation_tiers.unattributed_cost_usd), 0) as exported_cost_usd
     from reconciliation_tiers
-    group by reconciliation_tiers.day, reconciliation_tiers.provider, reconciliation_tiers.model
+    group by
+        reconciliation_tiers.day,
+        reconciliation_tiers.provider,
+        reconciliation_tiers.model,
+        reconciliation_tiers.project_or_workspace
 ),
 
 adjustment_charges as (
@@ -183,12 +193,16 @@ adjustment_charges as (
         cast(null as {{ type_bigint() }}) as tokens,
         reconciliation.provider_cost_usd - coalesce(exported_by_model.exported_cost_usd, 0) as list_cost,
         reconciliation.provider_cost_usd - coalesce(exported_by_model.exported_cost_usd, 0) as contracted_cost,
-        {{ json_object_text([('attribution', "'adjustment'")]) }} as tag_json
+        {{ json_object_text([
+            ('attribution', "'adjustment'"),
+            ('project_or_workspace', 'reconciliation.project_or_workspace'),
+        ]) }} as tag_json
     from reconciliation
     left join exported_by_model
         on reconciliation.day = exported_by_model.day
         and reconciliation.provider = exported_by_model.provider
         and reconciliation.model = exported_by_model.model
+        and reconciliation.project_or_workspace = exported_by_model.project_or_workspace
     where
         reconciliation.provider_cost_usd is not null
         and reconciliation.provider_cost_usd <> coalesce(exported_by_model.exported_cost_usd, 0)

@@ -1,7 +1,7 @@
 {#- The providers' own usage and cost against what the spans attribute (README "Reconciliation"): one row per (day,
-    provider, model, project_or_workspace) for the providers whose reports are loaded. The spans carry no project or
-    workspace yet, so both sides are summed over them (project_or_workspace is (all)). The tiers come compared and
-    priced from int_reconciliation__tiers. A table rebuilt on every build (the reports are small). -#}
+    provider, model, project_or_workspace) for the providers whose reports are loaded: per OpenAI project or Anthropic
+    workspace when the provider's spans carry one its reports name, else summed over them ('(all)'). The tiers come
+    compared and priced from int_reconciliation__tiers. A table rebuilt on every build (the reports are small). -#}
 with
 
 reconciliation_tiers as (
@@ -12,11 +12,19 @@ provider_costs as (
     select * from {{ ref('int_provider_costs__daily') }}
 ),
 
+per_account_providers as (
+    -- the providers int_reconciliation__tiers compares per project or workspace
+    select distinct reconciliation_tiers.provider
+    from reconciliation_tiers
+    where reconciliation_tiers.project_or_workspace <> '(all)'
+),
+
 usage_by_model as (
     select
         reconciliation_tiers.day,
         reconciliation_tiers.provider,
         reconciliation_tiers.model,
+        reconciliation_tiers.project_or_workspace,
         max(case when reconciliation_tiers.has_provider_usage then 1 else 0 end) = 1 as has_provider_usage,
         sum(reconciliation_tiers.provider_requests) as provider_requests,
         {%- for bucket in own_buckets() %}
@@ -47,7 +55,11 @@ usage_by_model as (
             case when reconciliation_tiers.has_provider_usage then reconciliation_tiers.unpriced_report_lines else 0 end
         ) as unpriced_report_lines
     from reconciliation_tiers
-    group by reconciliation_tiers.day, reconciliation_tiers.provider, reconciliation_tiers.model
+    group by
+        reconciliation_tiers.day,
+        reconciliation_tiers.provider,
+        reconciliation_tiers.model,
+        reconciliation_tiers.project_or_workspace
 ),
 
 costs_by_model as (
@@ -55,9 +67,20 @@ costs_by_model as (
         provider_costs.day,
         provider_costs.provider,
         provider_costs.model,
+        case
+            when per_account_providers.provider is not null then provider_costs.project_or_workspace else '(all)'
+        end as project_or_workspace,
         sum(provider_costs.provider_cost_usd) as provider_cost_usd
     from provider_costs
-    group by provider_costs.day, provider_costs.provider, provider_costs.model
+    left join per_account_providers
+        on provider_costs.provider = per_account_providers.provider
+    group by
+        provider_costs.day,
+        provider_costs.provider,
+        provider_costs.model,
+        case
+            when per_account_providers.provider is not null then provider_costs.project_or_workspace else '(all)'
+        end
 ),
 
 joined as (
@@ -65,6 +88,7 @@ joined as (
         coalesce(usage_by_model.day, costs_by_model.day) as day,
         coalesce(usage_by_model.provider, costs_by_model.provider) as provider,
         coalesce(usage_by_model.model, costs_by_model.model) as model,
+        coalesce(usage_by_model.project_or_workspace, costs_by_model.project_or_workspace) as project_or_workspace,
         coalesce(usage_by_model.has_provider_usage, false) as has_provider_usage,
         usage_by_model.provider_requests,
         {%- for bucket in own_buckets() %}
@@ -90,6 +114,7 @@ joined as (
         on usage_by_model.day = costs_by_model.day
         and usage_by_model.provider = costs_by_model.provider
         and usage_by_model.model = costs_by_model.model
+        and usage_by_model.project_or_workspace = costs_by_model.project_or_workspace
 ),
 
 final as (
@@ -98,8 +123,7 @@ final as (
         joined.day,
         joined.provider,
         joined.model,
-        -- the spans carry no project or workspace yet: both sides are summed over them
-        '(all)' as project_or_workspace,
+        joined.project_or_workspace,
 
         -- the provider side
         joined.has_provider_usage,

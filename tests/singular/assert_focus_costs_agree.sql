@@ -1,6 +1,6 @@
 -- The FOCUS export loses and adds nothing (README "FOCUS export"), exactly: its spans rows carry the priced calls'
--- tokens, list cost and effective cost of fct_span_costs; and on every (day, provider, model) a cost report covers,
--- its rows bill what the provider billed.
+-- tokens, list cost and effective cost of fct_span_costs; and on every (day, provider, model) a cost report covers
+-- (in each of its projects or workspaces), its rows bill what the provider billed.
 with
 
 span_totals as (
@@ -47,6 +47,19 @@ exported_by_model as (
     group by focus.x_ChargeDay, focus.x_Provider, focus.x_Model
 ),
 
+provider_costs as (
+    select
+        reconciliation.day,
+        reconciliation.provider,
+        reconciliation.model,
+        sum(reconciliation.provider_cost_usd) as provider_cost_usd
+    from {{ ref('rpt_invoice_reconciliation') }} as reconciliation
+    group by reconciliation.day, reconciliation.provider, reconciliation.model
+    -- every project or workspace of the model billed that day (a row without a cost report exports its calls
+    -- with nothing to adjust them to)
+    having count(reconciliation.provider_cost_usd) = count(*)
+),
+
 invoice_mismatch as (
     select
         'rows of a reported day against the provider cost' as check_name,
@@ -55,7 +68,7 @@ invoice_mismatch as (
         reconciliation.model,
         reconciliation.provider_cost_usd as expected_billed_cost,
         exported_by_model.exported_billed_cost
-    from {{ ref('rpt_invoice_reconciliation') }} as reconciliation
+    from provider_costs as reconciliation
     left join exported_by_model
         on reconciliation.day = exported_by_model.day
         and reconciliation.provider = exported_by_model.provider
