@@ -28,13 +28,21 @@ reported_providers as (
 
 report_accounts as (
     -- the OpenAI projects and Anthropic workspaces the reports name
-    select distinct provider_usage.provider, provider_usage.project_or_workspace from provider_usage
+    select distinct
+        provider_usage.provider,
+        provider_usage.project_or_workspace
+    from provider_usage
     union distinct
-    select distinct provider_costs.provider, provider_costs.project_or_workspace from provider_costs
+    select distinct
+        provider_costs.provider,
+        provider_costs.project_or_workspace
+    from provider_costs
 ),
 
 span_accounts as (
-    select distinct span_costs.provider, span_costs.account_id
+    select distinct
+        span_costs.provider,
+        span_costs.account_id
     from span_costs
     where span_costs.account_id is not null
 ),
