@@ -22,6 +22,7 @@ COMPARED_MODELS = [
     "fct_tool_costs",
     "fct_feature_costs_daily",
     "fct_tenant_costs_daily",
+    "fct_run_cost_tails_daily",
     "fct_focus_costs",
     "rpt_unpriced_models",
     "int_llm_calls__dropped_duplicates",

@@ -40,6 +40,7 @@ EMULATOR_ROUNDED_UNIT_TESTS = [
     "normalized_litellm_usage_object_repr",
     "cache_effectiveness_writes_costing_more_than_reads_save_is_negative",
     "openai_costs_count_each_day_from_its_newest_fetch_exactly",
+    "tails_nearest_rank_percentiles_of_exact_run_costs",
 ]
 # Unit tests of what only exists on DuckDB: the landing folder's reads (stg_otel__file_reads, a Python model
 # reading local files) are an input of the quarantine there; BigQuery lands spans in a flat table.
