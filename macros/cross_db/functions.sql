@@ -70,9 +70,10 @@
         struct_pack({% for expr in order_by %}k{{ loop.index }} := {{ expr }}{% if not loop.last %}, {% endif %}{% endfor %})
     )
 {%- endmacro %}
+{#- no `limit 1` inside array_agg: BigQuery takes it, the emulator (sqlglot to DuckDB) does not; a group is one run -#}
 {% macro bigquery__first_by(columns, order_by) -%}
     array_agg(
         struct({% for name, expr in columns.items() %}{{ expr }} as {{ name }}{% if not loop.last %}, {% endif %}{% endfor %})
-        order by {{ order_by | join(', ') }} limit 1
+        order by {{ order_by | join(', ') }}
     )[offset(0)]
 {%- endmacro %}
