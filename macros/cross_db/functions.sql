@@ -55,3 +55,25 @@
 {% macro join_non_null(expressions, separator) %}{{ return(adapter.dispatch('join_non_null', 'llm_cost')(expressions, separator)) }}{% endmacro %}
 {% macro default__join_non_null(expressions, separator) %}nullif(concat_ws('{{ separator }}', {{ expressions | join(', ') }}), ''){% endmacro %}
 {% macro bigquery__join_non_null(expressions, separator) %}nullif(array_to_string([{{ expressions | join(', ') }}], '{{ separator }}'), ''){% endmacro %}
+
+{#- An aggregate: some columns of each group's first row by an ascending key, as one struct (read its fields as
+    <alias>.<column>). It stands for `qualify row_number() over (partition by <group> order by <key>) = 1` without
+    a window: a plain hash aggregate, which DuckDB spills to disk beyond its memory_limit (README "Scale").
+    End the key with a column unique in the group (ties are broken arbitrarily). Nulls in the key sort as the
+    engine's order by sorts them (DuckDB: last, BigQuery: first), as the window did.
+    columns: a map field name -> expression; order_by: a list of expressions. -#}
+{% macro first_by(columns, order_by) %}{{ return(adapter.dispatch('first_by', 'llm_cost')(columns, order_by)) }}{% endmacro %}
+{#- arg_min skips a null arg, so the columns travel in a struct (never null); struct keys compare field by field -#}
+{% macro default__first_by(columns, order_by) -%}
+    arg_min(
+        struct_pack({% for name, expr in columns.items() %}{{ name }} := {{ expr }}{% if not loop.last %}, {% endif %}{% endfor %}),
+        struct_pack({% for expr in order_by %}k{{ loop.index }} := {{ expr }}{% if not loop.last %}, {% endif %}{% endfor %})
+    )
+{%- endmacro %}
+{#- no `limit 1` inside array_agg: BigQuery takes it, the emulator (sqlglot to DuckDB) does not; a group is one run -#}
+{% macro bigquery__first_by(columns, order_by) -%}
+    array_agg(
+        struct({% for name, expr in columns.items() %}{{ expr }} as {{ name }}{% if not loop.last %}, {% endif %}{% endfor %})
+        order by {{ order_by | join(', ') }}
+    )[offset(0)]
+{%- endmacro %}

@@ -42,17 +42,19 @@ run_spans as (
 ),
 
 root_agent as (
-    -- the outermost agent span of the run
+    -- the outermost agent span of the run (an aggregate, not a row_number() window: DuckDB spills it)
     select
         spans.trace_id as run_id,
-        spans.agent_name as root_agent_name,
-        spans.agent_version as root_agent_version
+        {{ first_by(
+            {'name': 'spans.agent_name', 'version': 'spans.agent_version'},
+            ['tree.depth', 'spans.started_at', 'spans.span_id'],
+        ) }} as agent
     from spans
     inner join tree
         on spans.trace_id = tree.trace_id
         and spans.span_id = tree.span_id
     where spans.is_agent_span
-    qualify row_number() over (partition by spans.trace_id order by tree.depth, spans.started_at, spans.span_id) = 1
+    group by spans.trace_id
 ),
 
 run_calls as (
@@ -74,16 +76,16 @@ run_calls as (
 ),
 
 first_call as (
-    -- a run's feature and tenant are those of its earliest call (calls of one run normally agree)
+    -- a run's feature and tenant are those of its earliest call (calls of one run normally agree); an aggregate,
+    -- not a row_number() window: DuckDB spills it
     select
         run_id,
-        feature,
-        tenant_id,
-        user_hash,
-        conversation_id
+        {{ first_by(
+            {'feature': 'feature', 'tenant_id': 'tenant_id', 'user_hash': 'user_hash', 'conversation_id': 'conversation_id'},
+            ['started_at', 'span_id'],
+        ) }} as attribution
     from span_costs
-    where true
-    qualify row_number() over (partition by run_id order by started_at, span_id) = 1
+    group by run_id
 ),
 
 final as (
@@ -92,12 +94,13 @@ final as (
         run_spans.started_at,
         run_spans.ended_at,
         {{ to_day('run_spans.started_at') }} as day,
-        first_call.feature,
-        first_call.tenant_id,
-        first_call.user_hash,
-        first_call.conversation_id,
-        root_agent.root_agent_name,
-        root_agent.root_agent_version,
+        -- fields of the first_by() structs (sqlfluff reads cte.struct.field as schema.table.column)
+        first_call.attribution.feature,  -- noqa: RF01
+        first_call.attribution.tenant_id,  -- noqa: RF01
+        first_call.attribution.user_hash,  -- noqa: RF01
+        first_call.attribution.conversation_id,  -- noqa: RF01
+        root_agent.agent.name as root_agent_name,  -- noqa: RF01
+        root_agent.agent.version as root_agent_version,  -- noqa: RF01
         run_spans.spans,
         run_spans.error_spans,
         run_calls.calls,
