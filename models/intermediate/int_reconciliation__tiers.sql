@@ -56,66 +56,77 @@ per_account_providers as (
         and report_accounts.project_or_workspace = span_accounts.account_id
 ),
 
-provider_tiers as (
+usage_lines as (
     select
-        provider_usage.day,
-        provider_usage.provider,
-        provider_usage.model,
-        provider_usage.service_tier,
+        provider_usage.*,
         case
             when per_account_providers.provider is not null then provider_usage.project_or_workspace else '(all)'
-        end as project_or_workspace,
-        sum(provider_usage.provider_requests) as provider_requests,
-        {%- for bucket in own_buckets() %}
-        sum(provider_usage.{{ bucket.name }}_tokens) as provider_{{ bucket.name }}_tokens,
-        {%- endfor %}
-        sum(provider_usage.our_price_usd) as our_price_usd,
-        sum(case when provider_usage.is_priced then 0 else 1 end) as unpriced_report_lines
+        end as reconciled_account
     from provider_usage
     left join per_account_providers
         on provider_usage.provider = per_account_providers.provider
-    group by
-        provider_usage.day,
-        provider_usage.provider,
-        provider_usage.model,
-        provider_usage.service_tier,
-        case
-            when per_account_providers.provider is not null then provider_usage.project_or_workspace else '(all)'
-        end
 ),
 
-attributed_tiers as (
+provider_tiers as (
     select
-        span_costs.day,
-        span_costs.provider,
-        coalesce(span_costs.priced_model, span_costs.reported_model, '(unknown)') as model,
-        span_costs.service_tier,
+        usage_lines.day,
+        usage_lines.provider,
+        usage_lines.model,
+        usage_lines.service_tier,
+        usage_lines.reconciled_account as project_or_workspace,
+        sum(usage_lines.provider_requests) as provider_requests,
+        {%- for bucket in own_buckets() %}
+        sum(usage_lines.{{ bucket.name }}_tokens) as provider_{{ bucket.name }}_tokens,
+        {%- endfor %}
+        sum(usage_lines.our_price_usd) as our_price_usd,
+        sum(case when usage_lines.is_priced then 0 else 1 end) as unpriced_report_lines
+    from usage_lines
+    group by
+        usage_lines.day,
+        usage_lines.provider,
+        usage_lines.model,
+        usage_lines.service_tier,
+        usage_lines.reconciled_account
+),
+
+reported_calls as (
+    -- the calls of the providers with reports, keyed as the reports are
+    select
+        span_costs.*,
+        coalesce(span_costs.priced_model, span_costs.reported_model, '(unknown)') as reconciled_model,
         -- a call without an account, or of one the reports do not name, is a row of its own
         case
             when per_account_providers.provider is not null then coalesce(span_costs.account_id, '(no account)')
             else '(all)'
-        end as project_or_workspace,
-        count(*) as attributed_calls,
-        {%- for bucket in own_buckets() %}
-        sum(span_costs.{{ bucket.name }}_tokens) as attributed_{{ bucket.name }}_tokens,
-        {%- endfor %}
-        sum(span_costs.cost_usd) as attributed_cost_usd,
-        sum(span_costs.effective_cost_usd) as attributed_effective_cost_usd,
-        sum(case when span_costs.is_priced then 0 else 1 end) as unpriced_calls
+        end as reconciled_account
     from span_costs
     inner join reported_providers
         on span_costs.provider = reported_providers.provider
     left join per_account_providers
         on span_costs.provider = per_account_providers.provider
+),
+
+attributed_tiers as (
+    select
+        reported_calls.day,
+        reported_calls.provider,
+        reported_calls.reconciled_model as model,
+        reported_calls.service_tier,
+        reported_calls.reconciled_account as project_or_workspace,
+        count(*) as attributed_calls,
+        {%- for bucket in own_buckets() %}
+        sum(reported_calls.{{ bucket.name }}_tokens) as attributed_{{ bucket.name }}_tokens,
+        {%- endfor %}
+        sum(reported_calls.cost_usd) as attributed_cost_usd,
+        sum(reported_calls.effective_cost_usd) as attributed_effective_cost_usd,
+        sum(case when reported_calls.is_priced then 0 else 1 end) as unpriced_calls
+    from reported_calls
     group by
-        span_costs.day,
-        span_costs.provider,
-        coalesce(span_costs.priced_model, span_costs.reported_model, '(unknown)'),
-        span_costs.service_tier,
-        case
-            when per_account_providers.provider is not null then coalesce(span_costs.account_id, '(no account)')
-            else '(all)'
-        end
+        reported_calls.day,
+        reported_calls.provider,
+        reported_calls.reconciled_model,
+        reported_calls.service_tier,
+        reported_calls.reconciled_account
 ),
 
 tiers as (

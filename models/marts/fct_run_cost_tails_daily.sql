@@ -27,9 +27,12 @@ run_costs as (
 ),
 
 runs_by_dimension as (
+    {%- for dimension, value in [('feature', 'run_costs.feature'),
+                                 ('agent', "coalesce(run_costs.root_agent_name, '(no agent)')")] %}
+    {{ 'union all' if not loop.first }}
     select
-        'feature' as dimension,
-        run_costs.feature as dimension_value,
+        '{{ dimension }}' as dimension,
+        {{ value }} as dimension_value,
         run_costs.day,
         run_costs.run_id,
         run_costs.cost_usd,
@@ -38,18 +41,7 @@ runs_by_dimension as (
         run_costs.unpriced_calls,
         run_costs.calls_with_unreported_usage
     from run_costs
-    union all
-    select
-        'agent' as dimension,
-        coalesce(run_costs.root_agent_name, '(no agent)') as dimension_value,
-        run_costs.day,
-        run_costs.run_id,
-        run_costs.cost_usd,
-        run_costs.effective_cost_usd,
-        run_costs.calls,
-        run_costs.unpriced_calls,
-        run_costs.calls_with_unreported_usage
-    from run_costs
+    {%- endfor %}
 ),
 
 ranked as (
