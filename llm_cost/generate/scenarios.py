@@ -19,9 +19,9 @@ SUPPORT_TOOLS = [("search_kb", 35), ("get_order_status", 25), ("lookup_account",
                  ("create_ticket", 10), ("deep_research", 10)]
 
 
-# Tenants whose OpenAI calls go to a data-residency endpoint (a price modifier signal, seeds/price_modifiers.csv). In the
-# demo window every model is priced x1 there (the 10% uplift is for models released on or after 2026-03-05), so the
-# calls cost as on api.openai.com and carry the rule applied. Chosen by tenant, so no random draw changes.
+# Tenants whose OpenAI calls go to a data-residency endpoint (a price modifier signal, seeds/price_modifiers.csv). In
+# the demo window every model is priced x1 there (the 10% uplift is for models released on or after 2026-03-05), so
+# the calls cost as on api.openai.com and carry the rule applied. Chosen by tenant, so no random draw changes.
 DATA_RESIDENCY_HOSTS = {"globex": "eu.api.openai.com"}
 # Bedrock ids of billing-batch's Bedrock calls by position in the run: in-region and the us. and eu. cross-region
 # inference profiles (the price seed's alias resolves all three to one model); an earlier Claude model keeps its price

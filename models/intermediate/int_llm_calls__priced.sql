@@ -50,8 +50,9 @@ priced as (
         case when chosen_price.span_id is not null then chosen_contract.contract_source end as contract_source,
         -- contract rates (its own, else the list rate less its discount), times the same multiplier
         {%- for price in price_columns() %}
-        {{ multiplied(contract_rate(price, 'chosen_price', 'chosen_contract'), 'coalesce(chosen_modifiers.rate_multiplier, 1)') }}
-            as effective_{{ price }},
+        {{ multiplied(
+            contract_rate(price, 'chosen_price', 'chosen_contract'), 'coalesce(chosen_modifiers.rate_multiplier, 1)'
+        ) }} as effective_{{ price }},
         {%- endfor %}
         -- price modifiers (seeds/price_modifiers.csv): what the span signalled, the rules applied, what none prices
         case when chosen_price.span_id is not null then coalesce(chosen_modifiers.rate_multiplier, 1) end

@@ -46,7 +46,8 @@ extracted as (
         lower(trim({{ attr_coalesce('span_attributes', convention_keys('request_model')) }})) as request_model,
         lower(trim({{ attr_coalesce('span_attributes', convention_keys('response_model')) }})) as response_model,
         {{ attr_coalesce('span_attributes', convention_keys('response_id')) }} as response_id,
-        -- the tier the response reports, else the one requested (the request's auto is not known: macro service_tier_value)
+        -- the tier the response reports, else the one requested (the request's auto is not known: macro
+        -- service_tier_value)
         {{ convention_text('span_attributes', 'service_tier') }} as reported_service_tier,
         {{ attr_coalesce('span_attributes', convention_keys('requested_service_tier')) }} as requested_service_tier,
         -- what the span tells about price modifiers (seeds/price_modifiers.csv): the host called, billed web searches

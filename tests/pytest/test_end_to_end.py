@@ -239,7 +239,7 @@ def test_price_modifiers_per_call_match_truth(built: DbtProject, truth: list[dic
     rows = {r[0]: r[1:] for r in built.query(
         "select span_id, price_modifiers, unpriced_modifiers, rate_multiplier, inference_profile, server_address "
         "from fct_span_costs")}
-    seen = defaultdict(int)
+    seen: dict[str, int] = defaultdict(int)
     for c in truth:
         modifiers, unpriced, multiplier, profile, host = rows[c["span_id"]]
         assert (modifiers or "") == c["price_modifiers"], (c["span_id"], modifiers, c["price_modifiers"])
