@@ -256,6 +256,26 @@ def test_price_modifiers_per_call_match_truth(built: DbtProject, truth: list[dic
     assert listed == 0
 
 
+def test_summary_names_unpriced_modifiers(built: DbtProject, tmp_path: Path) -> None:
+    """A model whose calls signal a modifier no rule prices is named by the summary (on a copy of the built file)."""
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built.duckdb_path, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("update rpt_unpriced_models set unpriced_modifiers = 'bedrock_inference_profile=ca', "
+                    "unpriced_modifier_calls = 3")
+    finally:
+        con.close()
+    summary = build_summary(copy)
+    assert "Price modifiers signalled with no rule in seeds/price_modifiers.csv" in summary
+    assert "mistral_ai/mistral-unlisted-2411: bedrock_inference_profile=ca (3 calls)" in summary
+    assert "Price modifiers signalled" not in build_summary(built.duckdb_path)
+
+
 def test_no_content_or_raw_user_ids_in_marts(built: DbtProject, truth: list[dict]) -> None:
     users = {c["user_id"] for c in truth if c["user_id"]}
     assert users
