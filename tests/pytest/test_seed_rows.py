@@ -99,6 +99,10 @@ def bad_contract_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subpro
         {**modifier, "provider": "antropic", "effective_from": "2025-01-01"},
         {**modifier, "provider": "anthropic", "model_pattern": "claude-x", "effective_from": "2025-03-01",
          "effective_to": "2025-03-01"},
+        {**modifier, "provider": "anthropic", "model_pattern": "claude-y", "effective_from": "2025-01-01",
+         "rate_multiplier": "1.1"},
+        {"provider": "openai", "modifier": "data_residency_endpoint", "model_pattern": "gpt-y",
+         "effective_from": "2025-01-01", "fee_usd_per_unit": "0.01", "source": "test"},
     ])
     return _build(work, project)
 
@@ -159,6 +163,10 @@ def test_an_alias_to_an_unpriced_model_is_named_with_its_row(
     "effective_from=2025-01-01: provider 'antropic' has no price in seeds/model_prices.csv",
     "row provider=anthropic, modifier=web_search_fee, model_pattern=claude-x, match_pattern=(blank), "
     "effective_from=2025-03-01: effective_to '2025-03-01' is not after effective_from",
+    "row provider=anthropic, modifier=web_search_fee, model_pattern=claude-y, match_pattern=(blank), "
+    "effective_from=2025-01-01: rate_multiplier '1.1', fee_usd_per_unit '0.01' do not fit the modifier",
+    "row provider=openai, modifier=data_residency_endpoint, model_pattern=gpt-y, match_pattern=(blank), "
+    "effective_from=2025-01-01: rate_multiplier (blank), fee_usd_per_unit '0.01' do not fit the modifier",
 ])
 def test_contract_rows_that_conflict_are_named(
         bad_contract_build: tuple[subprocess.CompletedProcess[str], Path], message: str) -> None:
