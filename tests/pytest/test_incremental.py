@@ -361,7 +361,7 @@ def test_price_modifier_changes_reprice_exactly_the_covered_runs(tmp_path: Path)
 
     def midway(rows: dict[str, tuple]) -> str:
         """The start of the latest run's first call (to the microsecond): the runs before it are not covered."""
-        first = {}
+        first: dict[str, Any] = {}
         for row in rows.values():
             first[row[0]] = min(first.get(row[0], row[2]), row[2])
         assert len(first) > 1, "two runs at least"
