@@ -126,6 +126,14 @@ def _report(con: Any, duckdb_path: Path) -> str:
     if missing_tiers:
         out += ["", "Service tiers with no price row (those calls are priced at standard, flagged price_fallback):"]
         out += [f"  {p}/{m}: {tiers} ({n:,} calls)" for p, m, tiers, n in missing_tiers]
+    unpriced_modifiers = rows(
+        "select provider, model, unpriced_modifiers, unpriced_modifier_calls from rpt_unpriced_models"
+        " where unpriced_modifiers is not null order by unpriced_modifier_calls desc, provider, model"
+    )
+    if unpriced_modifiers:
+        out += ["", "Price modifiers signalled with no rule in seeds/price_modifiers.csv (those calls are priced "
+                "without them, flagged unpriced_modifiers):"]
+        out += [f"  {p}/{m}: {mods} ({n:,} calls)" for p, m, mods, n in unpriced_modifiers]
     if unpriced:
         out += [
             "",

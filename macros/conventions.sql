@@ -36,14 +36,23 @@
     end
 {%- endmacro %}
 
-{#- A service tier as reported (spans, provider reports) -> the seed's tiers: default, auto, on_demand and none are
-    standard, scale is priority, the rest as reported (batch, flex, priority), lower-cased. -#}
-{% macro normalize_service_tier(expr) -%}
-    case
-        when {{ expr }} is null or {{ expr }} in ('default', 'auto', 'on_demand', 'standard') then 'standard'
-        when {{ expr }} = 'scale' then 'priority'
-        else {{ expr }}
+{#- A service tier value as reported -> the price seed's tier, from the emitter registry's service_tier_values (default,
+    standard, on_demand -> standard; auto -> null, i.e. not known), any other value lower-cased as is (scale, flex,
+    priority, batch): a tier with no price row is priced at standard and flagged (price_fallback). Null when null. -#}
+{% macro service_tier_value(expr) -%}
+    {%- set values = emitter_registry()['service_tier_values'] -%}
+    case lower(trim({{ expr }}))
+        when '' then null
+        {%- for reported, tier in values.items() %}
+        when '{{ reported }}' then {{ "'" ~ tier ~ "'" if tier is not none else 'null' }}
+        {%- endfor %}
+        else lower(trim({{ expr }}))
     end
+{%- endmacro %}
+
+{#- A service tier as reported (spans, provider reports) -> the seed's tier, standard when not known. -#}
+{% macro normalize_service_tier(expr) -%}
+    coalesce({{ service_tier_value(expr) }}, 'standard')
 {%- endmacro %}
 
 {#- Operations that are one provider call: the only spans whose usage is costed (docs/contract.md section 4). -#}

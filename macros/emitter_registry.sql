@@ -23,7 +23,13 @@ conventions:
     request_model: [gen_ai.request.model]
     response_model: [gen_ai.response.model]
     response_id: [gen_ai.response.id]
-    service_tier: [gen_ai.openai.response.service_tier, gen_ai.openai.request.service_tier, openai.response.service_tier, gen_ai.request.service_tier]
+    # the tier the response says served the call (priced from), then the one requested (docs/conventions.md "Service
+    # tier"): openai.* since semconv 1.37, gen_ai.openai.* before (still written by openlit's Go SDK and python-contrib's
+    # legacy mode)
+    service_tier: [openai.response.service_tier, gen_ai.openai.response.service_tier]
+    requested_service_tier: [openai.request.service_tier, gen_ai.openai.request.service_tier, gen_ai.request.service_tier]
+    # the host called: a regional or data-residency endpoint some providers price apart (seeds/price_modifiers.csv)
+    server_address: [server.address]
     input: [gen_ai.usage.input_tokens]
     output: [gen_ai.usage.output_tokens]
     cache_read: [gen_ai.usage.cache_read.input_tokens]
@@ -92,6 +98,34 @@ conventions:
   # Hand-written spans seen in the wild (app-level cost keys).
   custom:
     reported_cost: [app.llm.cost_usd, operation.cost]
+  # Billed web searches of a call (Anthropic usage.server_tool_use.web_search_requests). No convention names the count
+  # (research: semconv, openllmetry, openinference have none; openlit's web_search.citations_count counts citations, not
+  # searches, and is not read): pydantic-ai's gen_ai.usage.details.<key> and a flattened usage key, else the usage JSON
+  # (usage_patterns). Priced by a web_search_fee row of seeds/price_modifiers.csv.
+  server_tools:
+    web_search_requests: [gen_ai.usage.details.web_search_requests, gen_ai.usage.server_tool_use.web_search_requests]
+
+# Service tier values as reported -> the price seed's tiers (docs/conventions.md "Service tier"). A value listed with
+# null means "not known" (the request side's auto: the response, else standard). Any other value is kept lower-cased:
+# a tier the price seed has no row for (scale, say) is priced at standard and flagged price_fallback.
+service_tier_values:
+  default: standard
+  standard: standard
+  on_demand: standard
+  auto: null
+
+# What a span tells about a price modifier (seeds/price_modifiers.csv; README "Price modifiers"). Each modifier of the seed
+# reads one signal of the call; a call that carries a signal no seed row prices is flagged (unpriced_modifiers).
+#   inference_profile: the Bedrock cross-region profile prefix of the model id (us, eu, apac, jp, au, us-gov, global,
+#     or any other <prefix>.<vendor>.<model>); a call without one is in-region (matched as in-region, never flagged).
+#   server_address: the host, signalled only when it full-matches one of hosts (regexes over the lower-case host;
+#     [.] for a dot: no backslash, so one literal serves DuckDB and BigQuery).
+#   web_search_requests: the count (above), signalled when above 0.
+price_modifiers:
+  bedrock_inference_profile: {signal: inference_profile, provider: aws.bedrock, effect: multiplier}
+  data_residency_endpoint: {signal: server_address, provider: openai, effect: multiplier, hosts: '(us|eu|au|in|jp)[.]api[.]openai[.]com'}
+  regional_endpoint: {signal: server_address, provider: gcp.gemini, effect: multiplier, hosts: '[a-z0-9-]+-aiplatform[.]googleapis[.]com|aiplatform[.][a-z0-9-]+[.]rep[.]googleapis[.]com'}
+  web_search_fee: {signal: web_search_requests, effect: fee}
 
 usage_patterns:
   # LiteLLM: metadata.usage_object is str() of its Usage: a dict repr in 1.110 ("'prompt_tokens_details': {'cached_tokens':
@@ -115,6 +149,12 @@ usage_patterns:
   reasoning:
     - {key: metadata.usage_object, pattern: "reasoning_tokens.: ([0-9]+)"}
     - {key: metadata.usage_object, pattern: "reasoning_tokens=([0-9]+)"}
+  # Logfire keeps the provider's whole usage object as JSON in gen_ai.usage.raw (Anthropic: "server_tool_use":
+  # {"web_search_requests": 1}, "service_tier": "batch")
+  web_search_requests:
+    - {key: gen_ai.usage.raw, pattern: "web_search_requests.: ?([0-9]+)"}
+  service_tier:
+    - {key: gen_ai.usage.raw, pattern: "service_tier.: ?.([a-z_]+)"}
 
 emitters:
   # Rows whose seen_in says "recorded" were read from real output in tests/fixtures/emitters/<family>.jsonl
@@ -283,6 +323,28 @@ emitters:
     {%- endfor -%}
     {%- if parts | length == 1 -%}{{ parts[0] }}{%- else -%}coalesce({{ parts | join(', ') }}){%- endif -%}
 {% endmacro %}
+
+{#- A text field (service_tier): its keys first, then the registry's text patterns over the usage JSON. -#}
+{% macro convention_text(column, field) %}
+    {%- set parts = [llm_cost.attr_coalesce(column, convention_keys(field))] -%}
+    {%- for rule in emitter_registry()['usage_patterns'].get(field, []) -%}
+        {%- do parts.append(llm_cost.regex_capture(llm_cost.attr(column, rule['key']), rule['pattern'])) -%}
+    {%- endfor -%}
+    {%- if parts | length == 1 -%}{{ parts[0] }}{%- else -%}coalesce({{ parts | join(', ') }}){%- endif -%}
+{% endmacro %}
+
+{#- The Bedrock cross-region inference profile of a model id: the prefix of <profile>.<vendor>.<model> (us, eu, apac,
+    jp, au, us-gov, global, or any other), after an optional bedrock/ route; null when the id has none (in-region).
+    unprefixed_model: the id without it (and without the bedrock/ route), null when there is none. -#}
+{% macro inference_profile(model) -%}
+    {{ llm_cost.regex_capture(model, '^(?:bedrock/)?([a-z]+(?:-[a-z]+)?)[.][a-z0-9]+[.][^.]') }}
+{%- endmacro %}
+{% macro unprefixed_model(model) -%}
+    case
+        when {{ inference_profile(model) }} is not null
+            then regexp_replace({{ model }}, '^(?:bedrock/)?[a-z]+(?:-[a-z]+)?[.]', '')
+    end
+{%- endmacro %}
 
 {#- The position of the first emitter row a span matches (scope name, provider, requires_key), null when none:
     computed once per span, then emitter_field reads the row's fields from it. -#}

@@ -245,4 +245,10 @@
             ~ "Rebuild it once from the landed spans: dbt build --full-refresh"
         ) }}
     {%- endif -%}
+    {%- if 'unpriced_modifiers' not in columns or 'inference_profile' not in columns -%}
+        {{ exceptions.raise_compiler_error(
+            span_costs ~ " was built before price modifiers (no inference_profile or unpriced_modifiers column). "
+            ~ "Rebuild it once from the landed spans: dbt build --full-refresh"
+        ) }}
+    {%- endif -%}
 {% endmacro %}

@@ -93,13 +93,14 @@ resolved_model_names as (
 )
 {% endmacro %}
 
-{#- The priced model of each call: the response model's resolution first, then the request model's. -#}
+{#- The priced model of each call: the response model's resolution first, then the request model's, then (a Bedrock
+    id with a cross-region inference profile no alias resolves) the request model without the profile prefix. -#}
 {% macro calls_with_priced_model(calls, resolved_names) %}
     select
         {{ calls }}.*,
-        coalesce(by_response.priced_provider, by_request.priced_provider) as resolved_provider,
-        coalesce(by_response.priced_model, by_request.priced_model) as priced_model,
-        coalesce(by_response.resolution, by_request.resolution) as model_resolution
+        coalesce(by_response.priced_provider, by_request.priced_provider, by_unprefixed.priced_provider) as resolved_provider,
+        coalesce(by_response.priced_model, by_request.priced_model, by_unprefixed.priced_model) as priced_model,
+        coalesce(by_response.resolution, by_request.resolution, by_unprefixed.resolution) as model_resolution
     from {{ calls }}
     left join {{ resolved_names }} as by_response
         on coalesce(by_response.reported_provider, '') = coalesce({{ calls }}.reported_provider, '')
@@ -107,6 +108,9 @@ resolved_model_names as (
     left join {{ resolved_names }} as by_request
         on coalesce(by_request.reported_provider, '') = coalesce({{ calls }}.reported_provider, '')
         and by_request.model_name = {{ calls }}.request_model
+    left join {{ resolved_names }} as by_unprefixed
+        on coalesce(by_unprefixed.reported_provider, '') = coalesce({{ calls }}.reported_provider, '')
+        and by_unprefixed.model_name = {{ calls }}.unprefixed_model
 {% endmacro %}
 
 {#- calls: a CTE with span_id, resolved_provider, priced_model, service_tier, started_at, total_input_tokens.
@@ -197,15 +201,167 @@ chosen_contract as (
 {% endmacro %}
 
 {#- What repricing compares (int_runs__repriced): the content of the call's price row and, when a contract applies to
-    a call with a price row, of the contract row. A call no contract covers keeps the fingerprint it had before
-    contracts existed, so adding the seed reprices nothing it does not cover. -#}
-{% macro call_price_fingerprint(chosen_price, chosen_contract) -%}
+    a call with a price row, of the contract row, and, when the call signals a price modifier that a rule prices or
+    none does, the content of those rules (or what is unpriced). A call no contract covers and that signals no modifier
+    keeps the fingerprint it had before contracts and modifiers existed, so adding either seed reprices nothing it does
+    not cover. -#}
+{% macro call_price_fingerprint(chosen_price, chosen_contract, chosen_modifiers) -%}
     case
         when {{ chosen_price }}.span_id is null then 'unpriced'
-        when {{ chosen_contract }}.span_id is null then {{ chosen_price }}.price_fingerprint
-        else concat({{ chosen_price }}.price_fingerprint, '|contract|', {{ chosen_contract }}.contract_fingerprint)
+        else concat(
+            {{ chosen_price }}.price_fingerprint,
+            case when {{ chosen_contract }}.span_id is not null
+                then concat('|contract|', {{ chosen_contract }}.contract_fingerprint) else '' end,
+            coalesce(concat('|modifiers|', {{ chosen_modifiers }}.modifier_fingerprint), '')
+        )
     end
 {%- endmacro %}
+
+{#- The signals a call carries for the price modifiers of the emitter registry (price_modifiers), one CTE of
+    (<key>, modifier, signal_value, units, is_flagged_if_unpriced, provider, model, started_at) per signal:
+    bedrock_inference_profile: the profile prefix of an aws.bedrock call, in-region without one (never flagged);
+    an endpoint modifier: the host of a call of its provider when it full-matches the registry's hosts;
+    web_search_fee: the billed web searches, above 0. -#}
+{% macro modifier_signal_rows(calls, key) %}
+    {%- set selects = [] -%}
+    {%- for modifier, rule in emitter_registry()['price_modifiers'].items() -%}
+        {%- set provider_test = (calls ~ ".resolved_provider = '" ~ rule['provider'] ~ "'") if rule.get('provider') else 'true' -%}
+        {%- if rule['signal'] == 'inference_profile' -%}
+            {%- set value = "coalesce(" ~ calls ~ ".inference_profile, 'in-region')" -%}
+            {%- set present = provider_test -%}
+            {%- set flagged = calls ~ '.inference_profile is not null' -%}
+            {%- set units = 'cast(null as ' ~ type_bigint() ~ ')' -%}
+        {%- elif rule['signal'] == 'server_address' -%}
+            {%- set value = calls ~ '.server_address' -%}
+            {%- set present = provider_test ~ ' and ' ~ regex_full_match(calls ~ '.server_address', "'" ~ rule['hosts'] ~ "'") -%}
+            {%- set flagged = 'true' -%}
+            {%- set units = 'cast(null as ' ~ type_bigint() ~ ')' -%}
+        {%- elif rule['signal'] == 'web_search_requests' -%}
+            {%- set value = 'cast(' ~ calls ~ '.web_search_requests as ' ~ type_string() ~ ')' -%}
+            {%- set present = provider_test ~ ' and ' ~ calls ~ '.web_search_requests > 0' -%}
+            {%- set flagged = 'true' -%}
+            {%- set units = calls ~ '.web_search_requests' -%}
+        {%- else -%}
+            {{ exceptions.raise_compiler_error("emitter registry price_modifiers." ~ modifier ~ ": unknown signal " ~ rule['signal']) }}
+        {%- endif -%}
+        {%- do selects.append(
+            'select ' ~ calls ~ '.' ~ key ~ ", '" ~ modifier ~ "' as modifier, " ~ value ~ ' as signal_value, '
+            ~ units ~ ' as units, ' ~ flagged ~ ' as is_flagged_if_unpriced, '
+            ~ ("true" if rule['effect'] == 'fee' else "false") ~ ' as is_fee, '
+            ~ calls ~ '.resolved_provider, ' ~ calls ~ '.priced_model, ' ~ calls ~ '.started_at'
+            ~ ' from ' ~ calls ~ ' where ' ~ calls ~ '.priced_model is not null and ' ~ present
+        ) -%}
+    {%- endfor -%}
+    {{ selects | join('\n    union all\n    ') }}
+{% endmacro %}
+
+{#- calls: a CTE with <key>, resolved_provider, priced_model, started_at, inference_profile, server_address,
+    web_search_requests. Renders CTE chosen_modifiers, one row per call that signals a price modifier a rule prices or
+    that is flagged (seeds/price_modifiers.csv, README "Price modifiers"): rate_multiplier (the product of the
+    multipliers applied, 1 when none), fee_cost_usd (units x fee of the fee rules applied, null when none),
+    price_modifiers (the rules applied, modifier=signal), unpriced_modifiers (the signals no rule prices, null when none)
+    and modifier_fingerprint (what repricing compares). For each signal the row of its provider and modifier whose
+    patterns full-match the priced model and the signal value, in force at the call's start, applies; a row with a
+    pattern wins over one without, then the later effective_from. -#}
+{% macro choose_modifier_rows(calls, key='span_id') %}
+{%- set multiplier_modifiers = [] -%}
+{%- for modifier, rule in emitter_registry()['price_modifiers'].items() if rule['effect'] == 'multiplier' -%}
+    {%- do multiplier_modifiers.append(modifier) -%}
+{%- endfor %}
+modifier_signals as (
+    {{ modifier_signal_rows(calls, key) }}
+),
+
+modifier_candidates as (
+    select
+        modifier_signals.*,
+        modifiers.rate_multiplier,
+        modifiers.fee_usd_per_unit,
+        -- the rule's content (its end aside, as for a price row)
+        {{ text_key([
+            'modifiers.provider', 'modifiers.modifier', 'modifiers.model_pattern', 'modifiers.match_pattern',
+            'modifiers.effective_from', 'modifiers.rate_multiplier', 'modifiers.fee_usd_per_unit',
+        ]) }} as rule_fingerprint,
+        row_number() over (
+            partition by modifier_signals.{{ key }}, modifier_signals.modifier
+            order by
+                case when modifiers.model_pattern is null then 1 else 0 end,
+                case when modifiers.match_pattern is null then 1 else 0 end,
+                modifiers.effective_from desc,
+                modifiers.modifier_key
+        ) as rule_rank
+    from modifier_signals
+    inner join {{ ref('int_price_modifiers') }} as modifiers
+        on modifiers.provider = modifier_signals.resolved_provider
+        and modifiers.modifier = modifier_signals.modifier
+        and modifiers.effective_from <= modifier_signals.started_at
+        and (modifiers.effective_to is null or modifier_signals.started_at < modifiers.effective_to)
+        and (
+            modifiers.model_pattern is null
+            or {{ regex_full_match('modifier_signals.priced_model', 'modifiers.model_pattern') }}
+        )
+        and (
+            modifiers.match_pattern is null
+            or {{ regex_full_match('modifier_signals.signal_value', 'modifiers.match_pattern') }}
+        )
+),
+
+modifier_outcomes as (
+    -- each signal with the rule that prices it (null: none does)
+    select
+        modifier_signals.{{ key }},
+        modifier_signals.modifier,
+        modifier_signals.signal_value,
+        modifier_signals.units,
+        modifier_signals.is_fee,
+        modifier_signals.is_flagged_if_unpriced,
+        modifier_candidates.rate_multiplier,
+        modifier_candidates.fee_usd_per_unit,
+        modifier_candidates.rule_fingerprint,
+        concat(
+            modifier_signals.modifier,
+            case when modifier_signals.is_fee then '' else concat('=', modifier_signals.signal_value) end
+        ) as signal_label
+    from modifier_signals
+    left join modifier_candidates
+        on modifier_candidates.{{ key }} = modifier_signals.{{ key }}
+        and modifier_candidates.modifier = modifier_signals.modifier
+        and modifier_candidates.rule_rank = 1
+    where modifier_candidates.{{ key }} is not null or modifier_signals.is_flagged_if_unpriced
+),
+
+modifier_totals as (
+    select
+        {{ key }},
+        {%- for modifier in multiplier_modifiers %}
+        max(case when modifier = '{{ modifier }}' then rate_multiplier end) as {{ modifier }}_multiplier,
+        {%- endfor %}
+        sum(case when is_fee and fee_usd_per_unit is not null then {{ fee_cost('units', 'fee_usd_per_unit') }} end)
+            as fee_cost_usd,
+        string_agg(
+            case when rule_fingerprint is not null then signal_label end, ',' order by signal_label
+        ) as price_modifiers,
+        string_agg(
+            case when rule_fingerprint is null then signal_label end, ',' order by signal_label
+        ) as unpriced_modifiers,
+        string_agg(
+            concat(signal_label, ':', coalesce(rule_fingerprint, 'unpriced')), '||' order by signal_label
+        ) as modifier_fingerprint
+    from modifier_outcomes
+    group by {{ key }}
+),
+
+chosen_modifiers as (
+    select
+        modifier_totals.*,
+        {%- set factor = namespace(expr='cast(1 as ' ~ money_type() ~ ')') -%}
+        {%- for modifier in multiplier_modifiers -%}
+            {%- set factor.expr = multiplied(factor.expr, 'coalesce(' ~ modifier ~ '_multiplier, 1)') -%}
+        {%- endfor %}
+        {{ factor.expr }} as rate_multiplier
+    from modifier_totals
+)
+{% endmacro %}
 
 {#- A list rate under a contract (README "Contracts"): the contract's own rate for the bucket when it gives one, else the
     list rate less the discount; the list rate when no contract applies. -#}

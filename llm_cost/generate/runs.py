@@ -78,6 +78,7 @@ class Call:
     inner: Span | None = None  # second layer of the same call
     step: int = 0
     triggers: list[str] = field(default_factory=list)
+    modifiers: str = ""  # the price modifier rules the pipeline applies (fct_span_costs.price_modifiers), comma-joined
 
 
 @dataclass(slots=True)

@@ -19,12 +19,23 @@ SUPPORT_TOOLS = [("search_kb", 35), ("get_order_status", 25), ("lookup_account",
                  ("create_ticket", 10), ("deep_research", 10)]
 
 
-def _pyd_chat(g: Gen, run: Run, parent: Span, t: int, m: Model, u: Usage, step: int | None) -> Span:
+# Tenants whose OpenAI calls go to a data-residency endpoint (a price modifier signal, seeds/price_modifiers.csv). In
+# the demo window every model is priced x1 there (the 10% uplift is for models released on or after 2026-03-05), so
+# the calls cost as on api.openai.com and carry the rule applied. Chosen by tenant, so no random draw changes.
+DATA_RESIDENCY_HOSTS = {"globex": "eu.api.openai.com"}
+# Bedrock ids of billing-batch's Bedrock calls by position in the run: in-region and the us. and eu. cross-region
+# inference profiles (the price seed's alias resolves all three to one model); an earlier Claude model keeps its price
+# on every profile, so the calls cost the same and carry the rule applied.
+BEDROCK_PROFILES = ("", "us.", "eu.")
+
+
+def _pyd_chat(g: Gen, run: Run, parent: Span, t: int, m: Model, u: Usage, step: int | None,
+              host: str = "api.openai.com") -> Span:
     attrs = [S("gen_ai.operation.name", "chat"), S("gen_ai.provider.name", m.provider),
              S("gen_ai.request.model", m.request), S("gen_ai.response.model", m.response),
              S("gen_ai.response.id", g.hex("chatcmpl-", 12)),
              I("gen_ai.usage.input_tokens", u.inclusive), I("gen_ai.usage.output_tokens", u.output),
-             S("server.address", "api.openai.com"),
+             S("server.address", host),
              S("gen_ai.input.messages", g.secret("PROMPT"))]
     if u.cache_read:
         attrs.append(I("gen_ai.usage.cache_read.input_tokens", u.cache_read))
@@ -45,6 +56,8 @@ def support_agent(g: Gen, t0: int, model: str | None = None, orphan: bool = Fals
     run = Run(g.trace_id(), "support-agent", g.resource("support-agent"))
     m = MODELS[model or g.pick(SUPPORT_MODELS)]
     tenant, user = g.tenant_user()
+    host = DATA_RESIDENCY_HOSTS.get(tenant, "api.openai.com")
+    modifiers = f"data_residency_endpoint={host}" if host != "api.openai.com" else ""
     conv = g.hex("conv_", 8)
     version = version or ("v1" if t0 < AGENT_V2_US else "v2")
     if explicit is None:
@@ -82,8 +95,8 @@ def support_agent(g: Gen, t0: int, model: str | None = None, orphan: bool = Fals
     for i in range(n_calls):
         step = i + 1 if explicit else None  # explicit steps are 1-based, positions 0-based
         u = openai_usage(g, m, context, prev)
-        s = _pyd_chat(g, run, root, t, m, u, step)
-        run.calls.append(Call(s, m, u, ctx, explicit_step=step, orphan=orphan))
+        s = _pyd_chat(g, run, root, t, m, u, step, host)
+        run.calls.append(Call(s, m, u, ctx, explicit_step=step, orphan=orphan, modifiers=modifiers))
         t = s.end + g.gap()
         prev, context = context, context + u.output - u.reasoning
         if i == n_calls - 1:
@@ -96,10 +109,10 @@ def support_agent(g: Gen, t0: int, model: str | None = None, orphan: bool = Fals
             if name == "deep_research":  # the tool calls a model itself: nested cost
                 im = MODELS["gpt-4.1-mini"]
                 iu = openai_usage(g, im, r.randint(800, 6000), 0)
-                inner = _pyd_chat(g, run, ts, ts.start + r.randint(2_000, 40_000), im, iu, None)
+                inner = _pyd_chat(g, run, ts, ts.start + r.randint(2_000, 40_000), im, iu, None, host)
                 ts.end = inner.end + r.randint(5_000, 200_000)
                 run.calls.append(Call(inner, im, iu, ctx, explicit_step=step, tool=ts,
-                                      tool_name=name))
+                                      tool_name=name, modifiers=modifiers))
             t = ts.end + g.gap()
             context += r.randint(100, 3000)
     root.end = t + g.gap()
@@ -448,7 +461,7 @@ def billing_batch(g: Gen, t0: int, low_cache: bool = False, batch: bool | None =
     t = t0 + g.gap()
     system = r.randint(3000, 8000)
     warm = False
-    for _ in range(r.randint(3, 12)):
+    for i in range(r.randint(3, 12)):
         tenant, user = g.tenant_user()
         uncached = r.randint(150, 1500)
         if bedrock:
@@ -463,8 +476,9 @@ def billing_batch(g: Gen, t0: int, low_cache: bool = False, batch: bool | None =
         p_in, p_out, p_read, p_write = REPORT_PRICES[key]
         cost = (u.uncached * p_in + u.output * p_out + read * p_read + write * p_write) / 1e6
         reported = round(cost * (0.5 if batch else 1.0) * r.uniform(0.97, 1.03), 8)
+        profile = BEDROCK_PROFILES[i % len(BEDROCK_PROFILES)] if bedrock else ""
         attrs = [S("gen_ai.operation.name", "chat"), S("gen_ai.system", m.provider),
-                 S("gen_ai.request.model", m.request), I("gen_ai.usage.input_tokens", u.uncached),
+                 S("gen_ai.request.model", profile + m.request), I("gen_ai.usage.input_tokens", u.uncached),
                  I("gen_ai.usage.output_tokens", u.output),
                  I("gen_ai.usage.cache_read_input_tokens", read),
                  I("gen_ai.usage.cache_creation_input_tokens", write),
@@ -475,7 +489,8 @@ def billing_batch(g: Gen, t0: int, low_cache: bool = False, batch: bool | None =
         s = run.span(g, root, "llm.call", CLIENT, t, t + g.latency(u.output), "acme", attrs)
         run.calls.append(Call(s, m, u, Ctx("billing-batch", tenant, user),
                               tier="batch" if batch else "standard",
-                              semantics="exclusive_configured", reported=reported))
+                              semantics="exclusive_configured", reported=reported,
+                              modifiers=f"bedrock_inference_profile={profile[:-1] or 'in-region'}" if bedrock else ""))
         t = s.end + g.gap()
     root.end = t + g.gap()
     return run

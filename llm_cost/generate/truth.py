@@ -19,6 +19,8 @@ CALL_COLUMNS = [
     # extras (not in the brief's list, handy for joins): the span the pipeline keeps
     # (the outermost layer), the other layer of a duplicate pair, the agent version.
     "span_id", "duplicate_span_id", "agent_version",
+    # the price modifier rules the call is priced with (seeds/price_modifiers.csv), as fct_span_costs.price_modifiers
+    "price_modifiers",
 ]
 TOOL_COLUMNS = ["tool_span_id", "run_id", "tool_name", "started_at", "status", "parent_span_id"]
 
@@ -54,7 +56,7 @@ class Truth:
                 f"{ctx.agent_span_id},{c.step},{c.tool.span_id if c.tool else ''},{c.tool_name},"
                 f"{'|'.join(c.triggers)},{'' if c.reported is None else format(c.reported, '.8f')},"
                 f"{c.semantics},{run.service},{'true' if c.orphan else 'false'},{c.span.span_id},"
-                f"{c.inner.span_id if c.inner else ''},{ctx.agent_version}\n")
+                f"{c.inner.span_id if c.inner else ''},{ctx.agent_version},{c.modifiers}\n")
             self.n_calls += 1
             self.dup_calls += c.inner is not None
             self.by_service[run.service] = self.by_service.get(run.service, 0) + 1

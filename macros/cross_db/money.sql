@@ -57,3 +57,14 @@
 {% macro bigquery__discounted(rate, percent) -%}
     cast({{ rate }} * (100 - {{ percent }}) * cast('0.01' as bignumeric(38, 2)) as {{ llm_cost.money_type() }})
 {%- endmacro %}
+
+{#- A rate times an exact factor (a price modifier's rate_multiplier, 1.1 for a 10% premium), kept at the money scale
+    (rounded to the 12th decimal). Null when the rate is null. Both are typed decimals, so no float on either engine. -#}
+{% macro multiplied(rate, factor) -%}
+    cast({{ rate }} * {{ factor }} as {{ llm_cost.money_type() }})
+{%- endmacro %}
+
+{#- A count of units times a fee in USD per unit (web searches at $0.01), exact. -#}
+{% macro fee_cost(units, usd_per_unit) -%}
+    cast(cast({{ units }} as {{ llm_cost.money_type() }}) * {{ usd_per_unit }} as {{ llm_cost.money_type() }})
+{%- endmacro %}

@@ -1,6 +1,7 @@
 {#- This build's batch, one row (README, "Incremental builds"): the record arrivals it processes, after the last
-    complete build's loaded_through up to the newest record, and the pricing it applies, a hash of the three pricing
-    seeds (prices, aliases, contracts: an empty contracts seed adds nothing, so the hash stays what it was).
+    complete build's loaded_through up to the newest record, and the pricing it applies, a hash of the four pricing
+    seeds (prices, aliases, contracts, price modifiers: an empty contracts or modifiers seed adds nothing, so the hash stays
+    what it was).
     llm_cost_build_state appends this row once every fct_ mart is built; the previous state is read through
     previous_build_relation, since ref() to a downstream model would be a cycle. -#}
 -- depends_on: {{ ref('stg_otel__span_records') }}
@@ -26,12 +27,16 @@ new_records as (
 
 {{ seed_rows_text('contract_rows', ref('contracts')) }},
 
+{{ seed_rows_text('modifier_rows', ref('price_modifiers')) }},
+
 pricing_rows as (
     select concat('model_prices|', price_rows.row_text) as row_text from price_rows
     union all
     select concat('model_aliases|', alias_rows.row_text) as row_text from alias_rows
     union all
     select concat('contracts|', contract_rows.row_text) as row_text from contract_rows
+    union all
+    select concat('price_modifiers|', modifier_rows.row_text) as row_text from modifier_rows
 ),
 
 pricing as (

@@ -28,16 +28,19 @@ calls_with_model as (
 
 {{ choose_contract_rows('calls_with_model') }},
 
+{{ choose_modifier_rows('calls_with_model') }},
+
 priced as (
     select
         calls_with_model.*,
         chosen_price.price_service_tier,
         chosen_price.min_input_tokens as price_min_input_tokens,
         chosen_price.effective_from as price_effective_from,
+        -- list rates, times the price modifiers' multiplier (1 when none applies)
         {%- for price in price_columns('chosen_price') %}
-        {{ price }},
+        {{ multiplied(price, 'coalesce(chosen_modifiers.rate_multiplier, 1)') }} as {{ price.split('.')[1] }},
         {%- endfor %}
-        {{ call_price_fingerprint('chosen_price', 'chosen_contract') }} as price_fingerprint,
+        {{ call_price_fingerprint('chosen_price', 'chosen_contract', 'chosen_modifiers') }} as price_fingerprint,
         -- the contract row in force, when a price row is (null: list prices apply)
         case when chosen_price.span_id is not null then chosen_contract.contract_model_pattern end
             as contract_model_pattern,
@@ -45,9 +48,18 @@ priced as (
         case when chosen_price.span_id is not null then chosen_contract.contract_effective_from end
             as contract_effective_from,
         case when chosen_price.span_id is not null then chosen_contract.contract_source end as contract_source,
+        -- contract rates (its own, else the list rate less its discount), times the same multiplier
         {%- for price in price_columns() %}
-        {{ contract_rate(price, 'chosen_price', 'chosen_contract') }} as effective_{{ price }},
+        {{ multiplied(
+            contract_rate(price, 'chosen_price', 'chosen_contract'), 'coalesce(chosen_modifiers.rate_multiplier, 1)'
+        ) }} as effective_{{ price }},
         {%- endfor %}
+        -- price modifiers (seeds/price_modifiers.csv): what the span signalled, the rules applied, what none prices
+        case when chosen_price.span_id is not null then coalesce(chosen_modifiers.rate_multiplier, 1) end
+            as rate_multiplier,
+        case when chosen_price.span_id is not null then chosen_modifiers.price_modifiers end as price_modifiers,
+        chosen_modifiers.unpriced_modifiers,
+        chosen_modifiers.fee_cost_usd,
         {{ price_row_bills('chosen_price', 'calls_with_model.output_tokens') }} as is_priced,
         case
             when calls_with_model.priced_model is null then 'model not in the price seed'
@@ -60,6 +72,8 @@ priced as (
         on calls_with_model.span_id = chosen_price.span_id
     left join chosen_contract
         on calls_with_model.span_id = chosen_contract.span_id
+    left join chosen_modifiers
+        on calls_with_model.span_id = chosen_modifiers.span_id
 ),
 
 exclusive_input as (
@@ -179,6 +193,8 @@ costed as (
         end as {{ rates }}{{ bucket.name }}_cost_usd,
         {%- endfor %}
         {%- endfor %}
+        -- per-request fees (web searches at the fee row's rate), the same under a contract
+        case when is_priced then coalesce(fee_cost_usd, cast(0 as {{ money_type() }})) end as web_search_cost_usd,
         is_priced and (
             (cache_read_tokens > 0 and cache_read_usd_per_mtok is null)
             or (cache_write_tokens > 0 and cache_write_usd_per_mtok is null)
@@ -191,12 +207,13 @@ costed as (
 final as (
     select
         *,
-        {{ bucket_cost_columns() | join(' + ') }} as cost_usd,
+        {{ bucket_cost_columns() | join(' + ') }} + web_search_cost_usd as cost_usd,
         -- what the contract in force makes it (cost_usd when none applies); null when unpriced
         (
             {%- for column in bucket_cost_columns() %}
             {{ '+ ' if not loop.first }}effective_{{ column }}
             {%- endfor %}
+            + web_search_cost_usd
         ) as effective_cost_usd,
         case
             when not is_priced then null

@@ -18,6 +18,13 @@ reported_names as (
         request_model as model_name
     from calls
     where request_model is not null
+    union distinct
+    -- a Bedrock id without its cross-region inference profile (us., eu., ...), tried last
+    select distinct
+        reported_provider,
+        unprefixed_model as model_name
+    from calls
+    where unprefixed_model is not null
 ),
 
 {{ resolve_model_names('reported_names') }}

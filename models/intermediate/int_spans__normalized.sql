@@ -46,7 +46,13 @@ extracted as (
         lower(trim({{ attr_coalesce('span_attributes', convention_keys('request_model')) }})) as request_model,
         lower(trim({{ attr_coalesce('span_attributes', convention_keys('response_model')) }})) as response_model,
         {{ attr_coalesce('span_attributes', convention_keys('response_id')) }} as response_id,
-        lower({{ attr_coalesce('span_attributes', convention_keys('service_tier')) }}) as reported_service_tier,
+        -- the tier the response reports, else the one requested (the request's auto is not known: macro
+        -- service_tier_value)
+        {{ convention_text('span_attributes', 'service_tier') }} as reported_service_tier,
+        {{ attr_coalesce('span_attributes', convention_keys('requested_service_tier')) }} as requested_service_tier,
+        -- what the span tells about price modifiers (seeds/price_modifiers.csv): the host called, billed web searches
+        lower(trim({{ attr_coalesce('span_attributes', convention_keys('server_address')) }})) as server_address,
+        {{ usage_bucket_count('span_attributes', 'web_search_requests') }} as reported_web_search_requests,
 
         -- usage as emitted (keys and text patterns from the emitter registry); null when the span does not say
         {%- for bucket in usage_buckets() %}
@@ -211,7 +217,17 @@ final as (
         request_model,
         response_model,
         response_id,
-        {{ normalize_service_tier('reported_service_tier') }} as service_tier,
+        coalesce(
+            {{ service_tier_value('reported_service_tier') }},
+            {{ service_tier_value('requested_service_tier') }},
+            'standard'
+        ) as service_tier,
+        -- Bedrock cross-region inference profile (us, eu, apac, global, ...) of the requested model id, and the id
+        -- without it (priced when the id itself resolves to no price)
+        {{ inference_profile('coalesce(request_model, response_model)') }} as inference_profile,
+        {{ unprefixed_model('coalesce(request_model, response_model)') }} as unprefixed_model,
+        server_address,
+        greatest(coalesce(reported_web_search_requests, 0), 0) as web_search_requests,
 
         -- tokens (only meaningful on provider calls)
         emitter_name,

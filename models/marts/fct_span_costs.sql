@@ -56,6 +56,14 @@ final as (
         priced_calls.contract_account_id,
         priced_calls.contract_effective_from,
         priced_calls.contract_source,
+        -- price modifiers (seeds/price_modifiers.csv): what the span signalled and what it did to the price
+        priced_calls.inference_profile,
+        priced_calls.unprefixed_model,
+        priced_calls.server_address,
+        priced_calls.web_search_requests,
+        priced_calls.rate_multiplier,
+        priced_calls.price_modifiers,
+        priced_calls.unpriced_modifiers,
 
         -- tokens
         priced_calls.emitter_name,
@@ -66,6 +74,7 @@ final as (
 
         -- cost (USD, exact decimals; null when unpriced): at list prices, and effective_cost_usd under the contract
         {{- bucket_columns('priced_calls', 'costs') }}
+        priced_calls.web_search_cost_usd,
         priced_calls.cost_usd,
         priced_calls.reported_cost_usd,
         priced_calls.is_priced,

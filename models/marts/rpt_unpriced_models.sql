@@ -1,6 +1,8 @@
 {#- Every (provider, model) seen on a call that could not be priced, or priced at another service tier than it
-    reported because the seed has no row for that tier (then priced at standard and flagged price_fallback):
-    add a row to seeds/model_prices.csv (or an alias to seeds/model_aliases.csv) and rebuild. -#}
+    reported because the seed has no row for that tier (then priced at standard and flagged price_fallback), or that
+    signals a price modifier no row of seeds/price_modifiers.csv prices (priced without it, flagged unpriced_modifiers):
+    add a row to seeds/model_prices.csv (or an alias to seeds/model_aliases.csv, or a rule to seeds/price_modifiers.csv)
+    and rebuild. -#}
 with
 
 span_costs as (
@@ -19,11 +21,27 @@ missing_prices as (
         span_costs.total_input_tokens,
         span_costs.output_tokens,
         span_costs.unreported_usage,
-        case when span_costs.is_priced then span_costs.service_tier end as missing_tier
+        case
+            when span_costs.is_priced and span_costs.price_service_tier <> span_costs.service_tier
+                then span_costs.service_tier
+        end as missing_tier,
+        span_costs.unpriced_modifiers
     from span_costs
     where
         not span_costs.is_priced
         or span_costs.price_service_tier <> span_costs.service_tier
+        or span_costs.unpriced_modifiers is not null
+),
+
+modifier_lists as (
+    select
+        missing_prices.provider,
+        missing_prices.model,
+        string_agg(distinct missing_prices.unpriced_modifiers, ',' order by missing_prices.unpriced_modifiers)
+            as unpriced_modifiers
+    from missing_prices
+    where missing_prices.unpriced_modifiers is not null
+    group by missing_prices.provider, missing_prices.model
 ),
 
 missing_tiers as (
@@ -59,7 +77,8 @@ by_model as (
         sum(
             case when not missing_prices.is_priced and missing_prices.unreported_usage is not null then 1 else 0 end
         ) as calls_with_unreported_usage,
-        count(case when missing_prices.is_priced then 1 end) as tier_fallback_calls
+        count(case when missing_prices.missing_tier is not null then 1 end) as tier_fallback_calls,
+        count(case when missing_prices.unpriced_modifiers is not null then 1 end) as unpriced_modifier_calls
     from missing_prices
     group by missing_prices.provider, missing_prices.model
 ),
@@ -68,7 +87,13 @@ final as (
     select
         by_model.provider,
         by_model.model,
-        coalesce(by_model.reason, 'no price row for the reported service tier') as reason,
+        coalesce(
+            by_model.reason,
+            case
+                when by_model.tier_fallback_calls > 0 then 'no price row for the reported service tier'
+                else 'a price modifier the span signals has no rule'
+            end
+        ) as reason,
         by_model.first_seen,
         by_model.last_seen,
         by_model.calls,
@@ -78,11 +103,16 @@ final as (
         by_model.output_tokens,
         by_model.calls_with_unreported_usage,
         tier_lists.missing_tiers,
-        by_model.tier_fallback_calls
+        by_model.tier_fallback_calls,
+        modifier_lists.unpriced_modifiers,
+        by_model.unpriced_modifier_calls
     from by_model
     left join tier_lists
         on by_model.provider = tier_lists.provider
         and by_model.model = tier_lists.model
+    left join modifier_lists
+        on by_model.provider = modifier_lists.provider
+        and by_model.model = modifier_lists.model
 )
 
 select * from final

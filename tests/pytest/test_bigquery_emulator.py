@@ -41,6 +41,9 @@ EMULATOR_ROUNDED_UNIT_TESTS = [
     "cache_effectiveness_writes_costing_more_than_reads_save_is_negative",
     "openai_costs_count_each_day_from_its_newest_fetch_exactly",
     "tails_nearest_rank_percentiles_of_exact_run_costs",
+    "priced_bedrock_inference_profile_modifiers",
+    "priced_endpoint_modifiers_fees_and_tier_fallback",
+    "stg_price_modifiers_blanks_dates_and_exact_effects",
 ]
 # Unit tests of what only exists on DuckDB: the landing folder's reads (stg_otel__file_reads, a Python model
 # reading local files) are an input of the quarantine there; BigQuery lands spans in a flat table.

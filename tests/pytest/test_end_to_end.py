@@ -231,6 +231,51 @@ def test_unpriced_model_is_loud(built: DbtProject) -> None:
     assert "no_unpriced_calls" in result.stdout and "FAIL" in result.stdout
 
 
+def test_price_modifiers_per_call_match_truth(built: DbtProject, truth: list[dict]) -> None:
+    """The demo's Bedrock calls carry no profile, us. or eu. (an earlier model: x1 on every profile) and one tenant's
+    OpenAI calls go to eu.api.openai.com (x1 in 2025: the uplift is for models released from 2026-03-05): each call
+    names exactly the rules its truth says were applied, none is flagged unpriced, and each costs its truth exactly
+    (test_each_call_costs_exactly_or_bounds_its_true_cost prices the truth without modifiers)."""
+    rows = {r[0]: r[1:] for r in built.query(
+        "select span_id, price_modifiers, unpriced_modifiers, rate_multiplier, inference_profile, server_address "
+        "from fct_span_costs")}
+    seen: dict[str, int] = defaultdict(int)
+    for c in truth:
+        modifiers, unpriced, multiplier, profile, host = rows[c["span_id"]]
+        assert (modifiers or "") == c["price_modifiers"], (c["span_id"], modifiers, c["price_modifiers"])
+        assert unpriced is None, (c["span_id"], unpriced)
+        assert multiplier is None or multiplier == 1, (c["span_id"], multiplier)
+        if c["price_modifiers"]:
+            seen[c["price_modifiers"]] += 1
+            kind, _, value = c["price_modifiers"].partition("=")
+            assert (profile if kind == "bedrock_inference_profile" else host) == (
+                None if value == "in-region" else value), (c["span_id"], profile, host)
+    assert set(seen) == {"bedrock_inference_profile=in-region", "bedrock_inference_profile=us",
+                         "bedrock_inference_profile=eu", "data_residency_endpoint=eu.api.openai.com"}, seen
+    (listed,) = built.query("select count(*) from rpt_unpriced_models where unpriced_modifiers is not null")[0]
+    assert listed == 0
+
+
+def test_summary_names_unpriced_modifiers(built: DbtProject, tmp_path: Path) -> None:
+    """A model whose calls signal a modifier no rule prices is named by the summary (on a copy of the built file)."""
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(built.duckdb_path, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("update rpt_unpriced_models set unpriced_modifiers = 'bedrock_inference_profile=ca', "
+                    "unpriced_modifier_calls = 3")
+    finally:
+        con.close()
+    summary = build_summary(copy)
+    assert "Price modifiers signalled with no rule in seeds/price_modifiers.csv" in summary
+    assert "mistral_ai/mistral-unlisted-2411: bedrock_inference_profile=ca (3 calls)" in summary
+    assert "Price modifiers signalled" not in build_summary(built.duckdb_path)
+
+
 def test_no_content_or_raw_user_ids_in_marts(built: DbtProject, truth: list[dict]) -> None:
     users = {c["user_id"] for c in truth if c["user_id"]}
     assert users

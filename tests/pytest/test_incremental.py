@@ -313,6 +313,115 @@ def test_contract_changes_reprice_exactly_the_covered_runs(tmp_path: Path) -> No
     assert f"Under contracts: ${effective:,.2f}, " in build_summary(incremental.duckdb_path)
 
 
+def test_price_modifier_changes_reprice_exactly_the_covered_runs(tmp_path: Path) -> None:
+    """Price modifier rules (seeds/price_modifiers.csv) changed between builds: each build recomputes exactly the runs
+    whose calls a changed rule covers or stops covering (int_runs__repriced, the batch); a multiplier moves cost_usd
+    and effective_cost_usd by exactly its factor, a rule that stops covering a signal leaves the price and flags the
+    call; the marts end equal to a full refresh with the final seed."""
+    import duckdb
+
+    demo = tmp_path / "demo"
+    generate(demo, spans=1500, seed=5)
+    files = sorted((demo / "spans").iterdir())
+    project = copy_project(tmp_path / "project")
+    inc_dir, full_dir = tmp_path / "arrivals", tmp_path / "all"
+    inc_dir.mkdir()
+    incremental = InProcessDbt(project, tmp_path / "incremental.duckdb", f"{inc_dir}/*.json*")
+    incremental.invoke("seed")
+    half = len(files) // 2
+    for path in files[:half]:
+        shutil.copy(path, inc_dir / path.name)
+    incremental.invoke("run")
+    seed = project / "seeds" / "price_modifiers.csv"
+    with open(seed, newline="") as f:
+        shipped = list(csv.DictReader(f))
+
+    def reprice(rows: list[dict[str, str]]) -> tuple[set[str], set[str], dict[str, tuple]]:
+        """Write the seed, build; the runs repriced, the runs in the batch, and each call's costs and modifiers."""
+        _write_contracts(seed, rows)
+        incremental.invoke("seed")
+        incremental.invoke("run")
+        con = duckdb.connect(str(incremental.duckdb_path))
+        try:
+            repriced = {r for (r,) in con.execute("select run_id from int_runs__repriced").fetchall()}
+            batch = {r for (r,) in con.execute("select distinct trace_id from int_spans__in_batch").fetchall()}
+            calls = {r[0]: r[1:] for r in con.execute(
+                "select span_id, run_id, provider, started_at, cost_usd, effective_cost_usd, price_modifiers, "
+                "unpriced_modifiers, rate_multiplier from fct_span_costs").fetchall()}
+        finally:
+            con.close()
+        return repriced, batch, calls
+
+    base = reprice(shipped)[2]
+    bedrock = {span: row for span, row in base.items() if row[1] == "aws.bedrock" and row[3] is not None}
+    residency = {span: row for span, row in base.items() if row[5] and row[5].startswith("data_residency_endpoint")}
+    assert bedrock and residency, "the demo has Bedrock profile and data-residency calls"
+    assert all(row[5] and row[5].startswith("bedrock_inference_profile=") for row in bedrock.values())
+    assert all(row[6] is None for row in base.values()), "every demo signal is priced by a shipped rule"
+
+    def midway(rows: dict[str, tuple]) -> str:
+        """The start of the latest run's first call (to the microsecond): the runs before it are not covered."""
+        first: dict[str, Any] = {}
+        for row in rows.values():
+            first[row[0]] = min(first.get(row[0], row[2]), row[2])
+        assert len(first) > 1, "two runs at least"
+        return max(first.values()).isoformat()
+
+    def after(row: tuple, start: str) -> bool:
+        return row[2].isoformat() >= start
+
+    def runs(rows: dict[str, tuple], start: str | None = None) -> set[str]:
+        return {row[0] for row in rows.values() if start is None or after(row, start)}
+
+    # the earlier-Claude Bedrock rule gets a premium from a date among the calls: exactly those runs move, by x1.5
+    earlier = next(i for i, r in enumerate(shipped) if r["provider"] == "aws.bedrock"
+                   and r["model_pattern"].startswith("(anthropic[.])?claude-(instant"))
+    premium_from = midway(bedrock)
+    premium = [*shipped[:earlier], {**shipped[earlier], "effective_to": premium_from},
+               {**shipped[earlier], "effective_from": premium_from, "rate_multiplier": "1.5", "source": "test premium"},
+               *shipped[earlier + 1:]]
+    repriced, batch, calls = reprice(premium)
+    moved = runs(bedrock, premium_from)
+    assert moved and moved != runs(bedrock)
+    assert repriced == moved and batch == moved, "exactly the runs of the covered calls"
+    for span, row in calls.items():
+        if span in bedrock and after(row, premium_from):
+            assert row[7] == Decimal("1.5") and row[3] == base[span][3] * Decimal("1.5"), span
+            assert row[4] == base[span][4] * Decimal("1.5"), span
+        else:
+            assert row == base[span], span
+
+    # the data-residency rule before 2026-03-05 stops at a date among the calls: the later calls keep their price and
+    # are flagged; the earlier ones (and the Bedrock premium) stay
+    first = next(i for i, r in enumerate(premium)
+                 if r["modifier"] == "data_residency_endpoint" and r["effective_to"])
+    cut = midway(residency)
+    cut_rows = [*premium[:first], {**premium[first], "effective_to": cut}, *premium[first + 1:]]
+    repriced, batch, calls = reprice(cut_rows)
+    flagged = runs(residency, cut)
+    assert flagged and repriced == flagged and batch == flagged
+    for span, row in calls.items():
+        if span in residency and after(row, cut):
+            assert row[5] is None and row[6] == base[span][5], span
+            assert row[3] == base[span][3], "priced as before, never at another rate silently"
+    listed = incremental.query("select sum(unpriced_modifier_calls) from rpt_unpriced_models")[0][0]
+    assert listed == sum(1 for row in residency.values() if after(row, cut))
+
+    # back to the shipped rules: both changes are undone, exactly their runs recomputed
+    repriced, batch, calls = reprice(shipped)
+    assert repriced == moved | flagged and batch == moved | flagged
+    assert calls == base
+
+    for path in files[half:]:
+        shutil.copy(path, inc_dir / path.name)
+    incremental.invoke("run")
+    shutil.copytree(inc_dir, full_dir)
+    full = InProcessDbt(project, tmp_path / "full.duckdb", f"{full_dir}/*.json*")
+    full.invoke("seed")
+    full.invoke("run", "--full-refresh")
+    assert_same_marts(incremental, full)
+
+
 def _chat_span_line(trace_id: str, span_id: str, parent: str, start_ns: int, end_ns: int, scope: str) -> str:
     """One OTel GenAI chat span as an OTLP line (response id and usage shared by both layers of one call)."""
     def attr(key: str, value: str, kind: str = "stringValue") -> dict[str, Any]:

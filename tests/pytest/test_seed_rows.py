@@ -56,6 +56,13 @@ def bad_seed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess
          "source": "test"},
         {"provider": "openai", "model_pattern": "o3", "effective_from": "2025-01-01", "output_usd_per_mtok": "1,5",
          "source": "test"}])
+    _append(project / "seeds" / "price_modifiers.csv", [
+        {"provider": "aws.bedrock", "modifier": "bedrock_inference_profile", "model_pattern": "x",
+         "match_pattern": "us", "effective_from": "2025-01-01", "rate_multiplier": "1,1", "source": "test"},
+        {"provider": "aws.bedrock", "modifier": "bedrock_profile", "model_pattern": "y", "match_pattern": "us",
+         "effective_from": "2025-01-01", "rate_multiplier": "1.1", "source": "test"},
+        {"provider": "anthropic", "modifier": "web_search_fee", "model_pattern": "z", "effective_from": "2025-02-30",
+         "fee_usd_per_unit": "0.01", "source": "test"}])
     return _build(work, project)
 
 
@@ -87,6 +94,16 @@ def bad_contract_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subpro
          "effective_to": "2025-02-01"},
         {**row, "provider": "opnai", "effective_from": "2025-01-01"},
     ])
+    modifier = {"modifier": "web_search_fee", "fee_usd_per_unit": "0.01", "source": "test"}
+    _append(project / "seeds" / "price_modifiers.csv", [
+        {**modifier, "provider": "antropic", "effective_from": "2025-01-01"},
+        {**modifier, "provider": "anthropic", "model_pattern": "claude-x", "effective_from": "2025-03-01",
+         "effective_to": "2025-03-01"},
+        {**modifier, "provider": "anthropic", "model_pattern": "claude-y", "effective_from": "2025-01-01",
+         "rate_multiplier": "1.1"},
+        {"provider": "openai", "modifier": "data_residency_endpoint", "model_pattern": "gpt-y",
+         "effective_from": "2025-01-01", "fee_usd_per_unit": "0.01", "source": "test"},
+    ])
     return _build(work, project)
 
 
@@ -106,6 +123,15 @@ def bad_contract_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subpro
                       "discount_percent '150' is more than 100"),
     ("contracts.csv", "row provider=openai, model_pattern=o3, account_id=(blank), effective_from=2025-01-01: "
                       "output_usd_per_mtok '1,5' is not a non-negative number"),
+    ("price_modifiers.csv", "row provider=aws.bedrock, modifier=bedrock_inference_profile, model_pattern=x, "
+                            "match_pattern=us, effective_from=2025-01-01: rate_multiplier '1,1' is not a non-negative "
+                            "number"),
+    ("price_modifiers.csv", "row provider=aws.bedrock, modifier=bedrock_profile, model_pattern=y, match_pattern=us, "
+                            "effective_from=2025-01-01: modifier 'bedrock_profile' is not one of "
+                            "bedrock_inference_profile, data_residency_endpoint, regional_endpoint, web_search_fee"),
+    ("price_modifiers.csv", "row provider=anthropic, modifier=web_search_fee, model_pattern=z, "
+                            "match_pattern=(blank), effective_from=2025-02-30: effective_from '2025-02-30' is not a "
+                            "date"),
 ])
 def test_a_bad_seed_row_is_named_with_its_file_row_and_value(
         bad_seed_build: tuple[subprocess.CompletedProcess[str], Path], file: str, message: str) -> None:
@@ -133,12 +159,21 @@ def test_an_alias_to_an_unpriced_model_is_named_with_its_row(
     "is not after effective_from",
     "row provider=opnai, model_pattern=(blank), account_id=(blank), effective_from=2025-01-01: provider 'opnai' has "
     "no price in seeds/model_prices.csv",
+    "row provider=antropic, modifier=web_search_fee, model_pattern=(blank), match_pattern=(blank), "
+    "effective_from=2025-01-01: provider 'antropic' has no price in seeds/model_prices.csv",
+    "row provider=anthropic, modifier=web_search_fee, model_pattern=claude-x, match_pattern=(blank), "
+    "effective_from=2025-03-01: effective_to '2025-03-01' is not after effective_from",
+    "row provider=anthropic, modifier=web_search_fee, model_pattern=claude-y, match_pattern=(blank), "
+    "effective_from=2025-01-01: rate_multiplier '1.1', fee_usd_per_unit '0.01' do not fit the modifier",
+    "row provider=openai, modifier=data_residency_endpoint, model_pattern=gpt-y, match_pattern=(blank), "
+    "effective_from=2025-01-01: rate_multiplier (blank), fee_usd_per_unit '0.01' do not fit the modifier",
 ])
 def test_contract_rows_that_conflict_are_named(
         bad_contract_build: tuple[subprocess.CompletedProcess[str], Path], message: str) -> None:
     result, db = bad_contract_build
     assert result.returncode != 0
-    assert "seeds/contracts.csv has rows to fix before anything is built from it" in result.stdout
+    seed = "price_modifiers.csv" if "modifier=" in message else "contracts.csv"
+    assert f"seeds/{seed} has rows to fix before anything is built from it" in result.stdout
     assert message in result.stdout, result.stdout[-6000:]
     # nested rows (every model beside a pattern, every account beside one of its own) are not named
     assert "model_pattern=(blank), account_id=(blank), effective_from=2025-01-01: effective_to" not in result.stdout
