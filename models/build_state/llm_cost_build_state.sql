@@ -10,6 +10,8 @@
 -- depends_on: {{ ref('fct_tool_costs') }}
 -- depends_on: {{ ref('fct_feature_costs_daily') }}
 -- depends_on: {{ ref('fct_tenant_costs_daily') }}
+-- depends_on: {{ ref('fct_run_cost_tails_daily') }}
+-- depends_on: {{ ref('fct_focus_costs') }}
 -- depends_on: {{ ref('int_spans__in_batch') }}
 {%- set unbuilt = unselected_parents() -%}
 {%- if unbuilt -%}
