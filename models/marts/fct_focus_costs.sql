@@ -73,6 +73,7 @@ call_buckets as (
         batch_calls.price_min_input_tokens,
         batch_calls.price_effective_from,
         '{{ bucket.name }}' as token_bucket,
+        'tokens' as unit,
         {{ bucket_billed_tokens(bucket.name, 'batch_calls') }} as tokens,
         {{ bucket_charged_rate(bucket.name, 'batch_calls') }} as list_unit_price,
         {{ bucket_charged_rate(bucket.name, 'batch_calls', 'effective_') }} as contracted_unit_price,
@@ -81,6 +82,29 @@ call_buckets as (
     from batch_calls
     where {{ bucket_billed_tokens(bucket.name, 'batch_calls') }} > 0
     {%- endfor %}
+    union all
+    -- per-request fees (web searches), at the fee per request (the same under a contract)
+    select
+        batch_calls.day,
+        batch_calls.trace_id as run_id,
+        batch_calls.feature,
+        batch_calls.tenant_id,
+        batch_calls.agent_name,
+        batch_calls.provider,
+        batch_calls.model,
+        batch_calls.price_service_tier as service_tier,
+        batch_calls.price_min_input_tokens,
+        batch_calls.price_effective_from,
+        'web_search' as token_bucket,
+        'requests' as unit,
+        batch_calls.web_search_requests as tokens,
+        {{ money_split('batch_calls.web_search_cost_usd', 'batch_calls.web_search_requests') }} as list_unit_price,
+        {{ money_split('batch_calls.web_search_cost_usd', 'batch_calls.web_search_requests') }}
+            as contracted_unit_price,
+        batch_calls.web_search_cost_usd as list_cost,
+        batch_calls.web_search_cost_usd as contracted_cost
+    from batch_calls
+    where batch_calls.web_search_requests > 0 and batch_calls.web_search_cost_usd > 0
 ),
 
 call_charges as (
@@ -96,6 +120,7 @@ call_charges as (
         call_buckets.price_min_input_tokens,
         call_buckets.price_effective_from,
         call_buckets.token_bucket,
+        call_buckets.unit,
         call_buckets.list_unit_price,
         call_buckets.contracted_unit_price,
         sum(call_buckets.tokens) as tokens,
@@ -120,6 +145,7 @@ call_charges as (
         call_buckets.price_min_input_tokens,
         call_buckets.price_effective_from,
         call_buckets.token_bucket,
+        call_buckets.unit,
         call_buckets.list_unit_price,
         call_buckets.contracted_unit_price
 ),
@@ -141,6 +167,7 @@ blind_spot_charges as (
         0 as price_min_input_tokens,
         reconciliation_tiers.price_effective_from,
         '{{ bucket.name }}' as token_bucket,
+        'tokens' as unit,
         reconciliation_tiers.{{ bucket.name }}_usd_per_mtok as list_unit_price,
         reconciliation_tiers.{{ bucket.name }}_usd_per_mtok as contracted_unit_price,
         reconciliation_tiers.unattributed_{{ bucket.name }}_tokens as tokens,
@@ -188,6 +215,7 @@ adjustment_charges as (
         cast(null as {{ type_bigint() }}) as price_min_input_tokens,
         cast(null as {{ type_timestamp() }}) as price_effective_from,
         cast(null as {{ type_string() }}) as token_bucket,
+        cast(null as {{ type_string() }}) as unit,
         cast(null as {{ money_type() }}) as list_unit_price,
         cast(null as {{ money_type() }}) as contracted_unit_price,
         cast(null as {{ type_bigint() }}) as tokens,
@@ -239,6 +267,7 @@ named as (
             {%- for bucket in token_buckets() %}
             when '{{ bucket.name }}' then '{{ bucket.meter }}'
             {%- endfor %}
+            when 'web_search' then 'Web Search Requests'
         end as sku_meter,
         concat(charges.provider, '/', charges.model) as sku_id
     from charges
@@ -271,7 +300,7 @@ final as (
         cast(named.day as {{ type_timestamp() }}) as ChargePeriodStart,
         cast({{ dbt.dateadd('day', 1, 'named.day') }} as {{ type_timestamp() }}) as ChargePeriodEnd,
         named.tokens as ConsumedQuantity,
-        case when named.tokens is not null then 'Tokens' end as ConsumedUnit,
+        case named.unit when 'tokens' then 'Tokens' when 'requests' then 'Requests' end as ConsumedUnit,
         named.contracted_cost as ContractedCost,
         named.contracted_unit_price as ContractedUnitPrice,
         named.contracted_cost as EffectiveCost,
@@ -284,8 +313,11 @@ final as (
         named.contracted_unit_price as PricingCurrencyContractedUnitPrice,
         named.contracted_cost as PricingCurrencyEffectiveCost,
         named.list_unit_price as PricingCurrencyListUnitPrice,
-        {{ million_tokens('named.tokens') }} as PricingQuantity,
-        case when named.tokens is not null then '1000000 Tokens' end as PricingUnit,
+        case
+            when named.unit = 'requests' then cast(named.tokens as {{ money_type() }})
+            else {{ million_tokens('named.tokens') }}
+        end as PricingQuantity,
+        case named.unit when 'tokens' then '1000000 Tokens' when 'requests' then 'Requests' end as PricingUnit,
         named.provider_name as ProviderName,
         named.publisher_name as PublisherName,
         'AI and Machine Learning' as ServiceCategory,
