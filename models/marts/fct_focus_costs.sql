@@ -59,7 +59,28 @@ batch_calls as (
 ),
 
 call_buckets as (
+    {#- one arm per token bucket, and one for the per-request fee (web searches, at the fee per request, the same
+        under a contract) -#}
+    {%- set arms = [] %}
     {%- for bucket in token_buckets() %}
+    {%- set billed = bucket_billed_tokens(bucket.name, 'batch_calls') %}
+    {%- do arms.append({
+        'name': bucket.name, 'unit': 'tokens', 'quantity': billed,
+        'list_rate': bucket_charged_rate(bucket.name, 'batch_calls'),
+        'contracted_rate': bucket_charged_rate(bucket.name, 'batch_calls', 'effective_'),
+        'list_cost': 'batch_calls.' ~ bucket.name ~ '_cost_usd',
+        'contracted_cost': 'batch_calls.effective_' ~ bucket.name ~ '_cost_usd',
+        'filter': billed ~ ' > 0',
+    }) %}
+    {%- endfor %}
+    {%- set fee_rate = money_split('batch_calls.web_search_cost_usd', 'batch_calls.web_search_requests') %}
+    {%- do arms.append({
+        'name': 'web_search', 'unit': 'requests', 'quantity': 'batch_calls.web_search_requests',
+        'list_rate': fee_rate, 'contracted_rate': fee_rate,
+        'list_cost': 'batch_calls.web_search_cost_usd', 'contracted_cost': 'batch_calls.web_search_cost_usd',
+        'filter': 'batch_calls.web_search_requests > 0 and batch_calls.web_search_cost_usd > 0',
+    }) %}
+    {%- for arm in arms %}
     {{ 'union all' if not loop.first }}
     select
         batch_calls.day,
@@ -72,39 +93,16 @@ call_buckets as (
         batch_calls.price_service_tier as service_tier,
         batch_calls.price_min_input_tokens,
         batch_calls.price_effective_from,
-        '{{ bucket.name }}' as token_bucket,
-        'tokens' as unit,
-        {{ bucket_billed_tokens(bucket.name, 'batch_calls') }} as tokens,
-        {{ bucket_charged_rate(bucket.name, 'batch_calls') }} as list_unit_price,
-        {{ bucket_charged_rate(bucket.name, 'batch_calls', 'effective_') }} as contracted_unit_price,
-        batch_calls.{{ bucket.name }}_cost_usd as list_cost,
-        batch_calls.effective_{{ bucket.name }}_cost_usd as contracted_cost
+        '{{ arm.name }}' as token_bucket,
+        '{{ arm.unit }}' as unit,
+        {{ arm.quantity }} as tokens,
+        {{ arm.list_rate }} as list_unit_price,
+        {{ arm.contracted_rate }} as contracted_unit_price,
+        {{ arm.list_cost }} as list_cost,
+        {{ arm.contracted_cost }} as contracted_cost
     from batch_calls
-    where {{ bucket_billed_tokens(bucket.name, 'batch_calls') }} > 0
+    where {{ arm.filter }}
     {%- endfor %}
-    union all
-    -- per-request fees (web searches), at the fee per request (the same under a contract)
-    select
-        batch_calls.day,
-        batch_calls.trace_id as run_id,
-        batch_calls.feature,
-        batch_calls.tenant_id,
-        batch_calls.agent_name,
-        batch_calls.provider,
-        batch_calls.model,
-        batch_calls.price_service_tier as service_tier,
-        batch_calls.price_min_input_tokens,
-        batch_calls.price_effective_from,
-        'web_search' as token_bucket,
-        'requests' as unit,
-        batch_calls.web_search_requests as tokens,
-        {{ money_split('batch_calls.web_search_cost_usd', 'batch_calls.web_search_requests') }} as list_unit_price,
-        {{ money_split('batch_calls.web_search_cost_usd', 'batch_calls.web_search_requests') }}
-            as contracted_unit_price,
-        batch_calls.web_search_cost_usd as list_cost,
-        batch_calls.web_search_cost_usd as contracted_cost
-    from batch_calls
-    where batch_calls.web_search_requests > 0 and batch_calls.web_search_cost_usd > 0
 ),
 
 call_charges as (
