@@ -92,7 +92,7 @@ $(FOCUS_VENV)/.installed: tests/focus/requirements.txt tests/focus/requirements.
 	touch $@
 
 # The three venvs and the lints are independent of each other (the lints need the project venv only): made side by side,
-# each one's output kept together, they take about half the time one after another does.
+# each one's output kept together (a fresh clone here: 3 min 38 s before pytest, against 4 min 23 s one after another).
 test: profiles.yml
 	@$(MAKE) --no-print-directory -j4 --output-sync=target venv bqemulator focus-validator lint
 	$(PY) -m pytest tests/pytest -q -rs --durations=8 -n 2 --dist loadfile
