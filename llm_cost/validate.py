@@ -314,6 +314,8 @@ def _dbt_test_expectations(name: str, column: str, kwargs: dict[str, Any]) -> li
         return in_set(column, [str(v) for v in kwargs.get("values", [])])
     if name == "unique_combination":
         return unique(*kwargs.get("combination_of_columns", []))
+    if name == "column_rules":  # tests/generic/column_rules.sql: a model's not_null and non_negative columns at once
+        return [*not_null(*kwargs.get("not_null", [])), *non_negative(*kwargs.get("non_negative", []))]
     return None
 
 

@@ -66,7 +66,7 @@
             insert into {{ intermediate_relation }} {{ trace_partition_sql(compiled_code, partition, partitions) }}
         {%- endcall %}
     {% endfor %}
-    {% if partitions > 1 %}{{ log(this.identifier ~ ': built in ' ~ partitions ~ ' passes of traces') }}{% endif %}
+    {% if partitions > 1 %}{{ log(this.identifier ~ ': built in ' ~ partitions ~ ' passes of traces', info=true) }}{% endif %}
 
     {% if existing_relation is not none %}
         {{ adapter.rename_relation(existing_relation, backup_relation) }}

@@ -231,6 +231,34 @@ def test_unpriced_model_is_loud(built: DbtProject) -> None:
     assert "no_unpriced_calls" in result.stdout and "FAIL" in result.stdout
 
 
+def test_column_rules_name_each_broken_rule(built: DbtProject, tmp_path: Path) -> None:
+    """A model's not_null and non_negative columns are one data test (tests/generic/column_rules.sql): on a copy
+    with planted nulls and negatives it fails with a row per broken rule and its count (on the build it passed)."""
+    import shutil
+
+    import duckdb
+
+    copy = tmp_path / "damaged.duckdb"
+    shutil.copy(built.duckdb_path, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("update fct_run_costs set cost_usd = -1 where run_id in "
+                    "(select run_id from fct_run_costs order by run_id limit 2)")
+        con.execute("update fct_run_costs set feature = null where run_id in "
+                    "(select run_id from fct_run_costs order by run_id desc limit 3)")
+    finally:
+        con.close()
+    damaged = DbtProject(copy, built.spans_glob, built.log_dir, built.reports_glob)
+    # the build's vars: dbt reuses the parse the build left in the same target folder
+    result = damaged.run("test", "--select", "column_rules_fct_run_costs", "--store-failures", check=False,
+                         vars={"unpriced_severity": "warn"})
+    assert result.returncode != 0 and "Failure in test column_rules_fct_run_costs" in result.stdout, result.stdout
+    assert "Got 2 results" in result.stdout, result.stdout[-3000:]
+    failures = damaged.query("select rule, column_name, failing_rows "
+                             "from main_dbt_test__audit.column_rules_fct_run_costs order by rule, column_name")
+    assert failures == [("non_negative", "cost_usd", 2), ("not_null", "feature", 3)]
+
+
 def test_price_modifiers_per_call_match_truth(built: DbtProject, truth: list[dict]) -> None:
     """The demo's Bedrock calls carry no profile, us. or eu. (an earlier model: x1 on every profile) and one tenant's
     OpenAI calls go to eu.api.openai.com (x1 in 2025: the uplift is for models released from 2026-03-05): each call

@@ -35,7 +35,6 @@ def flat_built(demo_set: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtP
     con.execute("create table otel_spans as select * from frame")
     con.close()
     flat_vars = {"otel_source": "flat_table", "unpriced_severity": "warn"}
-    project.run("seed", "--quiet", vars=flat_vars)
     project.run("build", "--exclude", "test_type:unit", vars=flat_vars)
     # a second ordinary build finds nothing new and changes nothing
     project.run("run", vars=flat_vars)

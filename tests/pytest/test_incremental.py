@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import os
 import random
 import shutil
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from dbt_runner import PROJECT_DIR, InProcessDbt, assert_same_marts, copy_project
+from dbt_runner import PROJECT_DIR, InProcessDbt, assert_same_marts, copy_project, full_suite_only
 from llm_cost.generate import generate
 
 
@@ -81,10 +80,9 @@ def deliver(lines: list[str], rng: random.Random, redeliver_share: float) -> lis
     return order
 
 
-# One new span per build; with LLM_COST_MORE_SEEDS=1 also another seed at two spans per build (each still in a file
-# of its own): it adds about two minutes, so `make test` leaves it out and says so.
-MORE_SEEDS = pytest.mark.skipif(not os.environ.get("LLM_COST_MORE_SEEDS"),
-                                reason="a second seed of the arrival-order property: LLM_COST_MORE_SEEDS=1 runs it")
+# One new span per build; in the full suite also another seed at two spans per build (each still in a file of its
+# own): about two more minutes.
+MORE_SEEDS = full_suite_only("a second seed of the arrival-order property (two spans per build)")
 
 
 @pytest.mark.parametrize(("seed", "spans_per_build"), [(11, 1), pytest.param(23, 2, marks=MORE_SEEDS)])

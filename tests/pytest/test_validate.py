@@ -142,6 +142,9 @@ def test_column_rules_are_read_from_the_models_yaml_not_written_again(built: Dbt
     node = {"resource_type": "test", "attached_node": "model.llm_cost.t", "column_name": "x",
             "test_metadata": {"name": "not_null", "kwargs": {"column_name": "x"}}}
     fake = {"nodes": {"a": node, "b": {**node, "unique_id": "b", "config": {"where": "y > 0"}},
-                      "c": {**node, "unique_id": "c", "test_metadata": {"name": "landing_files_read", "kwargs": {}}}}}
+                      "c": {**node, "unique_id": "c", "test_metadata": {"name": "landing_files_read", "kwargs": {}}},
+                      "d": {**node, "unique_id": "d", "column_name": None, "test_metadata": {
+                          "name": "column_rules", "kwargs": {"not_null": ["y"], "non_negative": ["y", "z"]}}}}}
     t = column_rules(fake, "t")
-    assert ([e.description for e in t.expectations], t.conditional) == (["x is never null"], 1)
+    assert ([e.description for e in t.expectations], t.conditional) == (
+        ["x is never null", "y is never null", "y is never negative", "z is never negative"], 1)
