@@ -12,11 +12,13 @@ from llm_cost.generate import generate
 
 DEMO_SPANS = 4000
 DEMO_SEED = 7
-# The longest files (measured: the emulator's about 250 s, the arrival-order property 260 s, the killed builds 150 s,
-# repricing 140 s) go first: pytest-xdist's --dist loadfile hands files to its two workers in collection order, and a
-# long file handed out last would leave one worker idle while the other finishes it.
+# The longest files first, longest to shortest (measured in a full run: the emulator's and the arrival-order property
+# about 250 s each, the killed builds 150 s, repricing 150 s, then 60 to 100 s each): pytest-xdist's --dist loadfile
+# hands files to its two workers in collection order, and a long file handed out last leaves one worker idle while the
+# other finishes it.
 LONGEST_FIRST = ["test_bigquery_emulator.py", "test_incremental.py", "test_crash.py", "test_repricing.py",
-                 "test_landing.py", "test_end_to_end.py"]
+                 "test_end_to_end.py", "test_landing.py", "test_python_models.py", "test_provider_reports.py",
+                 "test_seed_rows.py", "test_flat_table.py", "test_emitter_fixtures.py"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
