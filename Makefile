@@ -31,8 +31,8 @@ DBT_VARS := {otel_spans_path: "$(SPANS_GLOB)", provider_reports_path: "$(REPORTS
 
 .PHONY: run test venv bqemulator demo build summary clean
 
-# --no-compile: byte-compiling every installed module up front costs about a minute on 2 cores; Python compiles
-# what it imports on first use
+# --no-compile (here and in the two test venvs below): byte-compiling every installed module up front costs about a
+# minute on 2 cores; Python compiles what it imports on first use
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements.lock
 	@echo "==> creating $(VENV) with pinned dependencies (about a minute on a fresh machine)"
@@ -73,7 +73,7 @@ bqemulator: $(BQEMU_VENV)/.installed
 $(BQEMU_VENV)/.installed: tests/bqemulator/requirements.txt tests/bqemulator/requirements.lock
 	@echo "==> creating $(BQEMU_VENV) with the BigQuery emulator (about 40 s on a fresh machine)"
 	$(PYTHON) -m venv $(BQEMU_VENV)
-	$(BQEMU_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/bqemulator/requirements.txt -c tests/bqemulator/requirements.lock
+	$(BQEMU_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-compile -r tests/bqemulator/requirements.txt -c tests/bqemulator/requirements.lock
 	$(BQEMU_VENV)/bin/python tests/bqemulator/install_spatial.py
 	touch $@
 
@@ -88,7 +88,7 @@ $(FOCUS_VENV)/.installed: tests/focus/requirements.txt tests/focus/requirements.
 	@if [ -z "$(FOCUS_PYTHON)" ]; then echo "focus-validator needs Python 3.12 or newer: set FOCUS_PYTHON=/path/to/python3.12" >&2; exit 2; fi
 	@echo "==> creating $(FOCUS_VENV) with the FOCUS validator on $(FOCUS_PYTHON) (about 30 s on a fresh machine)"
 	$(FOCUS_PYTHON) -m venv $(FOCUS_VENV)
-	$(FOCUS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/focus/requirements.txt -c tests/focus/requirements.lock
+	$(FOCUS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-compile -r tests/focus/requirements.txt -c tests/focus/requirements.lock
 	touch $@
 
 # The three venvs and the lints are independent of each other (the lints need the project venv only): made side by side,
