@@ -1,4 +1,4 @@
-"""Memoised sqlglot parsing for the BigQuery emulator (installed into its venv only; see install_parse_cache.py).
+"""Memoised sqlglot parsing for the BigQuery emulator (the emulator's process only: run_emulator.py installs it).
 
 The emulator hands each query to some twenty rewriters in turn. Each one that finds something to look at parses the
 SQL text with sqlglot, and most give the text back unchanged, so the next one parses the same text again. A dbt unit

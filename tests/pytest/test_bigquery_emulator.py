@@ -26,6 +26,8 @@ from dbt_runner import DBT, PROJECT_DIR, DbtProject, full_suite_only
 
 PROJECT = "llm-cost-test"
 DATASET = "llm_cost"
+# Every dbt command here has the same vars, so dbt parses the project once (partial parsing keeps it between commands).
+WARN = {"unpriced_severity": "warn"}
 MARTS = ["fct_span_costs", "fct_run_costs", "fct_step_costs", "fct_tool_costs", "fct_feature_costs_daily",
          "fct_tenant_costs_daily", "rpt_unpriced_models"]
 # dbt casts unit-test rows to the column types the warehouse reports. The emulator reports BIGNUMERIC columns as
@@ -163,20 +165,18 @@ def bq_built(emulator: str, demo_set: Path, tmp_path_factory: pytest.TempPathFac
     assert len(files) >= 2, "the demo set must come in several files to land in two arrivals"
     table = f"{PROJECT}.{DATASET}.otel_spans"
     load_bigquery(files[: len(files) // 2], table, api_endpoint=emulator)
-    # every command with the same vars, so dbt parses the project once (partial parsing keeps it between commands)
-    warn = {"unpriced_severity": "warn"}
-    project.dbt("seed", vars=warn)
+    project.dbt("seed", vars=WARN)
     # the first arrival is built without its data tests: each emulator query is slow, and the tests run below on
     # every model once all spans are in (the DuckDB suite checks the partial states)
-    first = project.dbt("run", vars=warn)
+    first = project.dbt("run", vars=WARN)
     # the rest arrives later (a late child's parent among it): an incremental run, every data test (run and test,
     # not build, which would load the seeds again), then the unit tests
     load_bigquery(files[len(files) // 2:], table, api_endpoint=emulator)
-    project.dbt("run", vars=warn)
-    project.dbt("test", "--exclude", "test_type:unit", vars=warn)
+    project.dbt("run", vars=WARN)
+    project.dbt("test", "--exclude", "test_type:unit", vars=WARN)
     left_out = EMULATOR_ROUNDED_UNIT_TESTS + EMULATOR_DUCKDB_ONLY_UNIT_TESTS + _slowest_unit_tests(project)
     unit = project.dbt("test", "--select", "test_type:unit",
-                       *[a for name in left_out for a in ("--exclude", f"test_name:{name}")], vars=warn)
+                       *[a for name in left_out for a in ("--exclude", f"test_name:{name}")], vars=WARN)
     assert "PASS=" in unit.stdout and " ERROR=0" in unit.stdout, unit.stdout[-3000:]
     return project, first.stdout + unit.stdout
 
@@ -233,7 +233,7 @@ def test_the_slowest_unit_tests_pass_on_the_emulator(bq_built: tuple[EmulatorPro
     names = _slowest_unit_tests(project)
     assert len(names) >= 10, names
     result = project.dbt("test", "--select", *[f"test_name:{name}" for name in names],
-                         vars={"unpriced_severity": "warn"}, check=False)
+                         vars=WARN, check=False)
     (project.log_dir / "slowest_unit_tests.out").write_text(result.stdout)
     passed = {name for name in names if re.search(rf"PASS \w+::{name}\b", result.stdout)}
     assert result.returncode == 0 and " ERROR=0" in result.stdout, result.stdout[-4000:]

@@ -231,23 +231,31 @@ def test_unpriced_model_is_loud(built: DbtProject) -> None:
     assert "no_unpriced_calls" in result.stdout and "FAIL" in result.stdout
 
 
-def test_column_rules_name_each_broken_rule(built: DbtProject, tmp_path: Path) -> None:
-    """A model's not_null and non_negative columns are one data test (tests/generic/column_rules.sql): on a copy
-    with planted nulls and negatives it fails with a row per broken rule and its count (on the build it passed)."""
+def _changed_copy(built: DbtProject, tmp_path: Path, *statements: str) -> Path:
+    """A copy of the built DuckDB file with `statements` run on it (the build itself stays as it is)."""
     import shutil
 
     import duckdb
 
-    copy = tmp_path / "damaged.duckdb"
+    copy = tmp_path / "changed.duckdb"
     shutil.copy(built.duckdb_path, copy)
     con = duckdb.connect(str(copy))
     try:
-        con.execute("update fct_run_costs set cost_usd = -1 where run_id in "
-                    "(select run_id from fct_run_costs order by run_id limit 2)")
-        con.execute("update fct_run_costs set feature = null where run_id in "
-                    "(select run_id from fct_run_costs order by run_id desc limit 3)")
+        for statement in statements:
+            con.execute(statement)
     finally:
         con.close()
+    return copy
+
+
+def test_column_rules_name_each_broken_rule(built: DbtProject, tmp_path: Path) -> None:
+    """A model's not_null and non_negative columns are one data test (tests/generic/column_rules.sql): on a copy
+    with planted nulls and negatives it fails with a row per broken rule and its count (on the build it passed)."""
+    copy = _changed_copy(built, tmp_path,
+                         "update fct_run_costs set cost_usd = -1 where run_id in "
+                         "(select run_id from fct_run_costs order by run_id limit 2)",
+                         "update fct_run_costs set feature = null where run_id in "
+                         "(select run_id from fct_run_costs order by run_id desc limit 3)")
     damaged = DbtProject(copy, built.spans_glob, built.log_dir, built.reports_glob)
     # the build's vars: dbt reuses the parse the build left in the same target folder
     result = damaged.run("test", "--select", "column_rules_fct_run_costs", "--store-failures", check=False,
@@ -286,18 +294,8 @@ def test_price_modifiers_per_call_match_truth(built: DbtProject, truth: list[dic
 
 def test_summary_names_unpriced_modifiers(built: DbtProject, tmp_path: Path) -> None:
     """A model whose calls signal a modifier no rule prices is named by the summary (on a copy of the built file)."""
-    import shutil
-
-    import duckdb
-
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(built.duckdb_path, copy)
-    con = duckdb.connect(str(copy))
-    try:
-        con.execute("update rpt_unpriced_models set unpriced_modifiers = 'bedrock_inference_profile=ca', "
-                    "unpriced_modifier_calls = 3")
-    finally:
-        con.close()
+    copy = _changed_copy(built, tmp_path, "update rpt_unpriced_models set unpriced_modifiers = "
+                         "'bedrock_inference_profile=ca', unpriced_modifier_calls = 3")
     summary = build_summary(copy)
     assert "Price modifiers signalled with no rule in seeds/price_modifiers.csv" in summary
     assert "mistral_ai/mistral-unlisted-2411: bedrock_inference_profile=ca (3 calls)" in summary
