@@ -20,7 +20,7 @@ import math
 import operator
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import MISSING, dataclass, fields
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -462,6 +462,8 @@ CHANGE_SCHEMA: Schema = [
     ("cost_per_call_ratio", pa.float64()),
     ("mann_whitney_z", pa.float64()),
     ("direction", pa.string()),
+    ("prompt_name", pa.string()),
+    ("prompt_version", pa.string()),
 ]
 
 
@@ -474,11 +476,13 @@ class ChangePointSettings:
 
 
 AGENT_KEYS = ["feature", "agent_name", "agent_version"]
+PROMPT_KEYS = ["feature", "prompt_name", "prompt_version"]
 # a run's priced calls per (run, *keys), as SQL aggregates over fct_span_costs (the model groups in the warehouse)
 RUN_UNIT_AGGREGATES = ["count(*) as calls", "sum(cost_usd) as cost_usd", "min(started_at) as started_at",
                        "min(day) as day"]
 PRICED = "cost_usd is not null"
 WITH_AGENT = "agent_name is not null and agent_version is not null"
+WITH_PROMPT = "prompt_name is not null and prompt_version is not null"
 
 
 def run_cost_per_call(calls: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -571,42 +575,61 @@ def find_cost_change_points(calls: pd.DataFrame,
                             settings: ChangePointSettings = ChangePointSettings()) -> pd.DataFrame:
     """Step changes in cost per call from calls (fct_span_costs rows): see ``change_points_from_units``."""
     agents = calls[calls["agent_name"].notna() & calls["agent_version"].notna()]
+    prompts = calls[calls["prompt_name"].notna() & calls["prompt_version"].notna()]
     return change_points_from_units(run_cost_per_call(agents, AGENT_KEYS), run_cost_per_call(calls, ["feature"]),
-                                    settings)
+                                    settings, prompt_units=run_cost_per_call(prompts, PROMPT_KEYS))
+
+
+def _version_changes(units: pd.DataFrame, name: str, version: str,
+                     settings: ChangePointSettings) -> Iterator[tuple[str, str, str, str, Any, dict[str, Any]]]:
+    """Per (feature, name): versions in order of first appearance, each against the one before it; yields
+    (feature, name, previous version, version, the version's first day, stats) of each flagged change."""
+    for (feature, key), group in units.groupby(["feature", name], sort=True):
+        order = group.groupby(version)["started_at"].min().sort_values(kind="stable")
+        for previous, current in itertools.pairwise(order.index):
+            after = group[group[version] == current]
+            stats = _compare(group[group[version] == previous], after, settings)
+            if _is_change(stats, settings):
+                yield feature, key, previous, current, min(after["day"]), stats
 
 
 def change_points_from_units(agent_units: pd.DataFrame, feature_units: pd.DataFrame,
-                             settings: ChangePointSettings = ChangePointSettings()) -> pd.DataFrame:
-    """Step changes in cost per call: one row per flagged agent-version change and per flagged day.
+                             settings: ChangePointSettings = ChangePointSettings(),
+                             prompt_units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Step changes in cost per call: one row per flagged agent-version or prompt-version change and per flagged
+    day.
 
     The unit is a run's cost per call (its priced calls' cost / their count): calls of one run share a model
     and a context, so they are not independent, and a long run must not outvote many short ones.
-    agent_units: one row per (run, feature, agent_name, agent_version); feature_units: per (run, feature).
+    agent_units: one row per (run, feature, agent_name, agent_version); feature_units: per (run, feature);
+    prompt_units: per (run, feature, prompt_name, prompt_version).
 
     - change_kind 'agent_version': per (feature, agent), versions in order of first appearance; each version
       against the one before it.
+    - change_kind 'prompt_version': the same per (feature, prompt template).
     - change_kind 'day': per feature, every day that leaves `min_segment_days` days and `min_segment_runs` runs
       on each side splits the runs into before and from-that-day; the split with the largest |z| is kept.
 
     A change is flagged when |Mann-Whitney z| >= min_z and the medians differ by a factor >= min_ratio.
     """
     rows: list[dict[str, Any]] = []
-    for (feature, agent), group in agent_units.groupby(["feature", "agent_name"], sort=True):
-        order = group.groupby("agent_version")["started_at"].min().sort_values(kind="stable")
-        versions = list(order.index)
-        for previous, version in itertools.pairwise(versions):
-            after = group[group["agent_version"] == version]
-            stats = _compare(group[group["agent_version"] == previous], after, settings)
-            if _is_change(stats, settings):
-                rows.append({"change_kind": "agent_version", "feature": feature, "agent_name": agent,
-                             "previous_version": previous, "agent_version": version,
-                             "change_day": min(after["day"]), **stats})
+    for feature, agent, previous, version, day, stats in _version_changes(
+            agent_units, "agent_name", "agent_version", settings):
+        rows.append({"change_kind": "agent_version", "feature": feature, "agent_name": agent,
+                     "previous_version": previous, "agent_version": version, "change_day": day, **stats})
+    if prompt_units is not None:
+        for feature, prompt, previous, version, day, stats in _version_changes(
+                prompt_units, "prompt_name", "prompt_version", settings):
+            rows.append({"change_kind": "prompt_version", "feature": feature, "agent_name": ALL,
+                         "previous_version": previous, "prompt_name": prompt, "prompt_version": version,
+                         "change_day": day, **stats})
     for feature, group in feature_units.groupby("feature", sort=True):
         best = _best_day_split(group, settings)
         if _is_change(best, settings):
             rows.append({"change_kind": "day", "feature": feature, "agent_name": ALL, "previous_version": None,
                          "agent_version": None, **best})
-    rows.sort(key=lambda r: (r["change_kind"], r["feature"], r["agent_name"], r["change_day"]))
+    rows.sort(key=lambda r: (r["change_kind"], r["feature"], r["agent_name"], r.get("prompt_name") or "",
+                             r["change_day"]))
     return typed_frame(rows, CHANGE_SCHEMA)
 
 

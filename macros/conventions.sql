@@ -12,6 +12,19 @@
     ] + get_setting('extra_content_attribute_prefixes', [])) }}
 {% endmacro %}
 
+{#- Exact keys kept although a content prefix covers them (gen_ai.prompt.name under gen_ai.prompt,
+    llm.prompt_template.version under llm.prompt_template): the prompt template's name and version are metadata the
+    attribution reads (vars prompt_name_keys, prompt_version_keys), not content. -#}
+{% macro content_attribute_exceptions() %}
+    {{ return(get_setting('prompt_name_keys') + get_setting('prompt_version_keys')) }}
+{% endmacro %}
+
+{#- A key is content when a content prefix covers it and it is not an exception (DuckDB lambdas, key: a column). -#}
+{% macro is_content_key(key) -%}
+    ({% for p in content_attribute_prefixes() %}starts_with({{ key }}, '{{ p }}'){% if not loop.last %} or {% endif %}{% endfor %})
+    and {{ key }} not in ({% for k in content_attribute_exceptions() %}'{{ k }}'{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
 {#- Provider names as emitted -> the gen_ai.provider.name values the price seed uses. -#}
 {% macro normalize_provider(expr) -%}
     case lower(trim({{ expr }}))

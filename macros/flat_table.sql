@@ -19,23 +19,31 @@
 {% endmacro %}
 
 {% macro duckdb__attributes_from_json(column) -%}
-    {%- set prefixes = content_attribute_prefixes() -%}
     map_from_entries(list_filter(
         map_entries(json_transform(cast({{ column }} as json), '"MAP(VARCHAR, VARCHAR)"')),
-        lambda e: not ({% for p in prefixes %}starts_with(e.key, '{{ p }}'){% if not loop.last %} or {% endif %}{% endfor %})
+        lambda e: not ({{ is_content_key('e.key') }})
     ))
 {%- endmacro %}
 
 {#- BigQuery has no map filter and JSON paths must be literals, so content pairs are cut out of the compact
     JSON text: first every pair after a comma, then a leading pair with its comma. Values are scalars in this
-    shape, so a pair is `"key":"string"` or `"key":number|true|false|null`. -#}
+    shape, so a pair is `"key":"string"` or `"key":number|true|false|null`. RE2 has no lookahead: the exception
+    keys are renamed out of the prefixes' reach first and renamed back after. -#}
 {% macro bigquery__attributes_from_json(column) -%}
     {%- set keys = [] -%}
     {%- for p in content_attribute_prefixes() -%}{%- do keys.append(p | replace('.', '\\.')) -%}{%- endfor -%}
     {%- set pair = '"(?:' ~ keys | join('|') ~ ')(?:[^"\\\\]|\\\\.)*":(?:"(?:[^"\\\\]|\\\\.)*"|[^,}"]*)' -%}
-    safe.parse_json(regexp_replace(
-        regexp_replace(to_json_string({{ column }}), r',{{ pair }}', ''),
-        r'^\{{ '{' }}{{ pair }},?', '{{ '{' }}'
+    {%- set kept = '"llm_cost_kept:' -%}
+    {%- set text -%}to_json_string({{ column }}){%- endset -%}
+    {%- for k in content_attribute_exceptions() -%}
+        {%- set text -%}replace({{ text }}, '"{{ k }}":', '{{ kept }}{{ k }}":'){%- endset -%}
+    {%- endfor -%}
+    safe.parse_json(replace(
+        regexp_replace(
+            regexp_replace({{ text }}, r',{{ pair }}', ''),
+            r'^\{{ '{' }}{{ pair }},?', '{{ '{' }}'
+        ),
+        '{{ kept }}', '"'
     ))
 {%- endmacro %}
 

@@ -231,24 +231,27 @@
     {{ return(unselected) }}
 {% endmacro %}
 
-{#- An fct_span_costs built before contracts (issue 12) has no account_id or effective_cost_usd: an incremental build
-    would reprice its calls without their account and leave every older row without an effective cost. Stop with what
-    to do instead (README "Good to know"). Nothing to check on a full refresh or a first build. -#}
-{% macro assert_span_costs_have_contracts() %}
+{#- An fct_span_costs built before a release added columns computed from the spans (contracts: account_id and
+    effective_cost_usd; price modifiers; prompt versions) would keep every older row without them: an incremental
+    build cannot fill them in. Stop with what to do instead (README "Good to know"). Nothing to check on a full refresh
+    or a first build. -#}
+{% macro assert_span_costs_are_current() %}
     {%- if not execute or flags.FULL_REFRESH -%}{{ return('') }}{%- endif -%}
     {%- set span_costs = previous_build_relation('fct_span_costs') -%}
     {%- if span_costs is none -%}{{ return('') }}{%- endif -%}
     {%- set columns = adapter.get_columns_in_relation(span_costs) | map(attribute='name') | map('lower') | list -%}
-    {%- if 'effective_cost_usd' not in columns or 'account_id' not in columns -%}
-        {{ exceptions.raise_compiler_error(
-            span_costs ~ " was built before contracts (no account_id or effective_cost_usd column). "
-            ~ "Rebuild it once from the landed spans: dbt build --full-refresh"
-        ) }}
-    {%- endif -%}
-    {%- if 'unpriced_modifiers' not in columns or 'inference_profile' not in columns -%}
-        {{ exceptions.raise_compiler_error(
-            span_costs ~ " was built before price modifiers (no inference_profile or unpriced_modifiers column). "
-            ~ "Rebuild it once from the landed spans: dbt build --full-refresh"
-        ) }}
-    {%- endif -%}
+    {%- set added_with = [
+        ('contracts', ['account_id', 'effective_cost_usd']),
+        ('price modifiers', ['inference_profile', 'unpriced_modifiers']),
+        ('prompt versions', ['prompt_name', 'prompt_version']),
+    ] -%}
+    {%- for release, needed in added_with -%}
+        {%- set missing = needed | reject('in', columns) | list -%}
+        {%- if missing -%}
+            {{ exceptions.raise_compiler_error(
+                span_costs ~ " was built before " ~ release ~ " (no " ~ missing | join(' or ') ~ " column). "
+                ~ "Rebuild it once from the landed spans: dbt build --full-refresh"
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
 {% endmacro %}

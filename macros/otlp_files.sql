@@ -19,13 +19,11 @@
     decimal string), content keys dropped. A repeated key (invalid OTLP, but seen) keeps its first value; the
     quadratic de-duplication only runs on the rare lists that need it. -#}
 {% macro otlp_attributes_to_map(attributes) -%}
-    {%- set prefixes = content_attribute_prefixes() -%}
     {%- set entries -%}
         list_transform(
             list_filter(
                 {{ attributes }},
-                lambda a: a.key is not null
-                    and not ({% for p in prefixes %}starts_with(a.key, '{{ p }}'){% if not loop.last %} or {% endif %}{% endfor %})
+                lambda a: a.key is not null and not ({{ is_content_key('a.key') }})
             ),
             lambda a: {
                 'key': a.key,

@@ -1,4 +1,5 @@
-"""Step changes in cost per call, by agent version and by day (documented in _rpt_cost_change_points.yml)."""
+"""Step changes in cost per call, by agent version, prompt template version and by day
+(documented in _rpt_cost_change_points.yml)."""
 
 from llm_cost import analytics
 
@@ -16,9 +17,13 @@ def model(dbt, session):
     calls = dbt.ref("fct_span_costs")
     feature_keys = ["run_id", "feature"]
     agent_keys = ["run_id", *analytics.AGENT_KEYS]
+    prompt_keys = ["run_id", *analytics.PROMPT_KEYS]
     feature_units = analytics.to_pandas(calls, [*feature_keys, *analytics.RUN_UNIT_AGGREGATES],
                                         where=analytics.PRICED, group_by=feature_keys)
     agent_units = analytics.to_pandas(calls, [*agent_keys, *analytics.RUN_UNIT_AGGREGATES],
                                       where=f"{analytics.PRICED} and {analytics.WITH_AGENT}", group_by=agent_keys)
+    prompt_units = analytics.to_pandas(calls, [*prompt_keys, *analytics.RUN_UNIT_AGGREGATES],
+                                       where=f"{analytics.PRICED} and {analytics.WITH_PROMPT}", group_by=prompt_keys)
     return analytics.change_points_from_units(
-        analytics.with_cost_per_call(agent_units), analytics.with_cost_per_call(feature_units), settings)
+        analytics.with_cost_per_call(agent_units), analytics.with_cost_per_call(feature_units), settings,
+        prompt_units=analytics.with_cost_per_call(prompt_units))

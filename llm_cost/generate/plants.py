@@ -1,6 +1,7 @@
 """The planted problems: runs carrying one known cost problem each (a cost spike, a runaway agent run, a costlier
-agent version, a budget breach), made on a random stream of their own (``PlantGen``) for the analytics models in
-python_models/ to find; ``PLANTERS`` maps each name in ``PLANTS`` to the function that plants it."""
+agent version, a budget breach, a costlier prompt template version), made on a random stream of their own
+(``PlantGen``) for the analytics models in python_models/ to find; ``PLANTERS`` maps each name in ``PLANTS`` to the
+function that plants it."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from llm_cost.generate.window import AGENT_V2_US, WINDOW_DAYS, WINDOW_START_US, 
 # python_models/ to find. Planted runs come from a random stream of their own, after the regular runs, so the
 # default output (no plant) stays byte-identical; their calls go to the truth files like any other, and
 # manifest.json gets a "planted" entry saying what was planted where.
-PLANTS = ("cost_spike", "runaway_run", "version_step", "budget_breach")
+PLANTS = ("cost_spike", "runaway_run", "version_step", "budget_breach", "prompt_step")
 DAY_US = 86_400 * 1_000_000
 SPIKE_DAY = 22  # window day 22 = 2025-06-18: doc-summarizer for initech spends ~$3.6 instead of cents
 RUNAWAY_DAY = 16  # 2025-06-12: a support_bot run loops for 36 steps after a tool pulls in a big document
@@ -31,6 +32,12 @@ VERSION_STEP_DAY = 20  # 2025-06-16 on: support_bot v3 runs on gpt-4o only, with
 VERSION_STEP_RUNS, VERSION_STEP_SYSTEM_TOKENS = 40, 30_000
 BUDGET_DAYS = range(23, 30)  # 2025-06-19 .. 2025-06-25: umbrella's research spend jumps to ~$2.7 a day
 BUDGET_CALL_DAY = 24  # 2025-06-20: and one call costs ~$1.41 (150k in, 64k out on claude-sonnet-4)
+# reply-drafter's prompt template draft-reply: version 7 through window day 14, version 8 from day 15 (2025-06-11)
+# with twice the input (a longer few-shot block), on gpt-4.1-mini. Version 7's chat spans carry Langfuse's attributes;
+# with version 8 the app moved to OpenInference's (gen_ai.prompt.name, llm.prompt_template.version beside the
+# template and its variables, which are content and must reach no mart)
+PROMPT_NAME, PROMPT_STEP_DAY, PROMPT_STEP_RUNS, PROMPT_STEP_CALLS = "draft-reply", 15, 24, 2
+PROMPT_VERSIONS = (7, 8)
 
 
 def window_time(day: int, hour: float) -> int:
@@ -53,9 +60,10 @@ class PlantGen(Gen):
 
 
 def planted_calls(g: Gen, t0: int, service: str, feature: str, tenant: str, model: str,
-                  calls: list[tuple[int, int]]) -> Run:
+                  calls: list[tuple[int, int]], call_attrs: tuple[str, ...] = ()) -> Run:
     """Hand-written spans (OTel GenAI names): a job root carrying feature and tenant, one chat span per
-    (input tokens, output tokens), no cache - said as zero cache counts, so the pricing knows none was billed."""
+    (input tokens, output tokens), no cache - said as zero cache counts, so the pricing knows none was billed.
+    call_attrs: more attributes of every chat span."""
     run = Run(g.trace_id(), service, g.resource(service))
     user = f"{tenant}-user-000"
     root = run.span(g, None, "planted_job", INTERNAL, t0, 0, "acme", [
@@ -67,7 +75,8 @@ def planted_calls(g: Gen, t0: int, service: str, feature: str, tenant: str, mode
             S("gen_ai.operation.name", "chat"), S("gen_ai.provider.name", m.provider),
             S("gen_ai.request.model", m.request), S("gen_ai.response.model", m.response),
             I("gen_ai.usage.input_tokens", input_tokens), I("gen_ai.usage.output_tokens", output_tokens),
-            I("gen_ai.usage.cache_read.input_tokens", 0), I("gen_ai.usage.cache_creation.input_tokens", 0)])
+            I("gen_ai.usage.cache_read.input_tokens", 0), I("gen_ai.usage.cache_creation.input_tokens", 0),
+            *call_attrs])
         run.calls.append(Call(s, m, Usage(uncached=input_tokens, output=output_tokens), ctx))
         t = s.end + g.gap()
     root.end = t + g.gap()
@@ -138,7 +147,31 @@ def plant_budget_breach(g: PlantGen) -> tuple[list[Run], dict[str, Any]]:
                           "call_span_id": big.calls[0].span.span_id, "call_run_id": big.trace_id}
 
 
+def plant_prompt_step(g: PlantGen) -> tuple[list[Run], dict[str, Any]]:
+    r = g.rng
+    runs, first_days = [], {}
+    for version in PROMPT_VERSIONS:
+        days = range(1, PROMPT_STEP_DAY) if version == PROMPT_VERSIONS[0] else range(PROMPT_STEP_DAY, WINDOW_DAYS - 1)
+        base_input = 8_000 if version == PROMPT_VERSIONS[0] else 16_000
+        made = []
+        for i in range(PROMPT_STEP_RUNS):
+            attrs = ((S("langfuse.observation.prompt.name", PROMPT_NAME),
+                      I("langfuse.observation.prompt.version", version)) if version == PROMPT_VERSIONS[0] else
+                     (S("gen_ai.prompt.name", PROMPT_NAME), S("llm.prompt_template.version", str(version)),
+                      S("llm.prompt_template.template", g.secret("PROMPT")),
+                      S("llm.prompt_template.variables", g.secret("PROMPT"))))
+            made.append(planted_calls(
+                g, window_time(days[i % len(days)], 8 + r.random() * 10), "web-chat", "reply-drafter", "globex",
+                "gpt-4.1-mini", [(base_input + r.randint(-500, 500), r.randint(300, 700))] * PROMPT_STEP_CALLS, attrs))
+        first_days[version] = iso_us(min(run.spans[0].start for run in made))[:10]
+        runs += made
+    return runs, {"feature": "reply-drafter", "prompt_name": PROMPT_NAME,
+                  "previous_version": str(PROMPT_VERSIONS[0]), "prompt_version": str(PROMPT_VERSIONS[1]),
+                  "first_day": first_days[PROMPT_VERSIONS[1]], "runs_per_version": PROMPT_STEP_RUNS,
+                  "calls_per_run": PROMPT_STEP_CALLS}
+
+
 PLANTERS: dict[str, Callable[[PlantGen], tuple[list[Run], dict[str, Any]]]] = {
     "cost_spike": plant_cost_spike, "runaway_run": plant_runaway_run,
-    "version_step": plant_version_step, "budget_breach": plant_budget_breach,
+    "version_step": plant_version_step, "budget_breach": plant_budget_breach, "prompt_step": plant_prompt_step,
 }

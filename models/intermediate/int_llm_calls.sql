@@ -91,6 +91,8 @@ attributed as (
             tree.inherited_conversation_id, kept_calls.resource_conversation_id, '(unattributed)'
         ) as conversation_id,
         coalesce(tree.inherited_account_id, kept_calls.resource_account_id, '(unattributed)') as account_id,
+        tree.inherited_prompt_name as prompt_name,
+        tree.inherited_prompt_version as prompt_version,
         tree.inherited_step,
         tree.agent_span_id,
         tree.agent_name as call_agent_name,
@@ -145,6 +147,8 @@ final as (
         case when user_id is not null then {{ sha256_hex("'" ~ salt ~ "' || user_id") }} end as user_hash,
         conversation_id,
         account_id,
+        prompt_name,
+        prompt_version,
         agent_span_id,
         call_agent_name as agent_name,
         call_agent_version as agent_version,

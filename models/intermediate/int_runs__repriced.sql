@@ -13,7 +13,7 @@
 {#- the calls of the previous build: fct_span_costs is downstream, so it is read through previous_build_relation -#}
 {%- set span_costs = previous_build_relation('fct_span_costs') if batch['seeds_changed'] else none -%}
 {%- set seeds_changed = batch['seeds_changed'] and span_costs is not none -%}
-{{ assert_span_costs_have_contracts() }}
+{{ assert_span_costs_are_current() }}
 
 {% if seeds_changed %}
 with

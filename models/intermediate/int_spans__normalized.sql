@@ -74,6 +74,8 @@ extracted as (
         {{ attr_coalesce('resource_attributes', get_setting('conversation_keys')) }} as resource_conversation_id,
         {{ attr_coalesce('span_attributes', get_setting('account_keys')) }} as span_account_id,
         {{ attr_coalesce('resource_attributes', get_setting('account_keys')) }} as resource_account_id,
+        {{ attr_coalesce('span_attributes', get_setting('prompt_name_keys')) }} as span_prompt_name,
+        {{ attr_coalesce('span_attributes', get_setting('prompt_version_keys')) }} as span_prompt_version,
         {{ attr_bigint_coalesce('span_attributes', ['gen_ai.agent.step']) }} as span_step,
         {{ attr_coalesce('span_attributes', convention_keys('agent_name')) }} as span_agent_name,
         coalesce(
@@ -265,6 +267,8 @@ final as (
         resource_conversation_id,
         span_account_id,
         resource_account_id,
+        span_prompt_name,
+        span_prompt_version,
         span_step,
         case when is_agent_span then coalesce(span_agent_name, span_name) end as agent_name,
         case when is_agent_span then span_agent_version end as agent_version,

@@ -20,6 +20,8 @@ nodes as (
         span_user_id,
         span_conversation_id,
         span_account_id,
+        span_prompt_name,
+        span_prompt_version,
         span_step,
         is_agent_span,
         agent_name,
@@ -53,6 +55,8 @@ walk as (
         span_user_id as inherited_user_id,
         span_conversation_id as inherited_conversation_id,
         span_account_id as inherited_account_id,
+        span_prompt_name as inherited_prompt_name,
+        span_prompt_version as inherited_prompt_version,
         span_step as inherited_step,
         case when is_agent_span then span_id end as agent_span_id,
         case when is_agent_span then agent_name end as agent_name,
@@ -74,6 +78,17 @@ walk as (
         coalesce(child.span_user_id, walk.inherited_user_id) as inherited_user_id,
         coalesce(child.span_conversation_id, walk.inherited_conversation_id) as inherited_conversation_id,
         coalesce(child.span_account_id, walk.inherited_account_id) as inherited_account_id,
+        -- name and version as a pair: a child naming only a version keeps no name of its parent's prompt
+        case
+            when child.span_prompt_name is not null or child.span_prompt_version is not null
+                then child.span_prompt_name
+            else walk.inherited_prompt_name
+        end as inherited_prompt_name,
+        case
+            when child.span_prompt_name is not null or child.span_prompt_version is not null
+                then child.span_prompt_version
+            else walk.inherited_prompt_version
+        end as inherited_prompt_version,
         coalesce(child.span_step, walk.inherited_step) as inherited_step,
         case when child.is_agent_span then child.span_id else walk.agent_span_id end as agent_span_id,
         case when child.is_agent_span then child.agent_name else walk.agent_name end as agent_name,
@@ -101,6 +116,8 @@ unreached as (
         nodes.span_user_id as inherited_user_id,
         nodes.span_conversation_id as inherited_conversation_id,
         nodes.span_account_id as inherited_account_id,
+        nodes.span_prompt_name as inherited_prompt_name,
+        nodes.span_prompt_version as inherited_prompt_version,
         nodes.span_step as inherited_step,
         case when nodes.is_agent_span then nodes.span_id end as agent_span_id,
         case when nodes.is_agent_span then nodes.agent_name end as agent_name,

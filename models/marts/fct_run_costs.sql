@@ -83,7 +83,12 @@ first_call as (
         {{ first_by(
             {'feature': 'feature', 'tenant_id': 'tenant_id', 'user_hash': 'user_hash', 'conversation_id': 'conversation_id'},
             ['started_at', 'span_id'],
-        ) }} as attribution
+        ) }} as attribution,
+        -- the earliest call naming a prompt (calls without one sort last)
+        {{ first_by(
+            {'name': 'prompt_name', 'version': 'prompt_version'},
+            ['prompt_name is null and prompt_version is null', 'started_at', 'span_id'],
+        ) }} as prompt
     from span_costs
     group by run_id
 ),
@@ -112,7 +117,9 @@ final as (
         run_calls.unpriced_tokens,
         run_calls.calls_with_unreported_usage,
         run_calls.has_mixed_attribution,
-        coalesce(run_calls.effective_cost_usd, cast(0 as {{ money_type() }})) as effective_cost_usd
+        coalesce(run_calls.effective_cost_usd, cast(0 as {{ money_type() }})) as effective_cost_usd,
+        first_call.prompt.name as prompt_name,  -- noqa: RF01
+        first_call.prompt.version as prompt_version  -- noqa: RF01
     from run_calls
     inner join run_spans
         on run_calls.run_id = run_spans.run_id

@@ -91,6 +91,8 @@ final as (
         priced_calls.user_hash,
         priced_calls.conversation_id,
         priced_calls.account_id,
+        priced_calls.prompt_name,
+        priced_calls.prompt_version,
         priced_calls.agent_name,
         priced_calls.agent_version,
         priced_calls.step,

@@ -241,8 +241,9 @@ def test_runaway_runs_from_warehouse_medians_and_candidates_equal_the_pandas_com
 # ----------------------------------------------------------------------------- change points
 
 
-def _calls(segments: list[tuple[str, int, int, str]]) -> pd.DataFrame:
-    """(agent_version, first day, runs, cost per call pattern) -> two calls per run, runs spread over days."""
+def _calls(segments: list[tuple[str, int, int, str]], prompt: str | None = None) -> pd.DataFrame:
+    """(version, first day, runs, cost per call pattern) -> two calls per run, runs spread over days. The version is
+    the agent's, or with `prompt` that prompt template's (the agent then has none)."""
     rows, n = [], 0
     for version, first_day, runs, pattern in segments:
         costs = [D(c) for c in pattern.split()]
@@ -250,7 +251,9 @@ def _calls(segments: list[tuple[str, int, int, str]]) -> pd.DataFrame:
             started = datetime.combine(day(first_day + i % 10), datetime.min.time()) + timedelta(hours=i % 24)
             for _ in range(2):
                 rows.append({"run_id": f"run{n}", "day": started.date(), "started_at": started, "feature": "chat",
-                             "agent_name": "bot", "agent_version": version, "cost_usd": costs[i % len(costs)]})
+                             "agent_name": None if prompt else "bot", "agent_version": None if prompt else version,
+                             "prompt_name": prompt, "prompt_version": version if prompt else None,
+                             "cost_usd": costs[i % len(costs)]})
             n += 1
     return pd.DataFrame(rows)
 
@@ -271,6 +274,23 @@ def test_a_version_that_costs_more_per_call_is_flagged_and_dated() -> None:
     assert row["cost_per_call_ratio"] == pytest.approx(3.15)
     day_change = out[out["change_kind"] == "day"]
     assert list(day_change["change_day"]) == [day(10)]  # the same step, found without the version
+
+
+def test_a_prompt_version_that_costs_more_per_call_is_flagged_per_prompt_template() -> None:
+    calls = _calls([("7", 0, 40, "0.010 0.012 0.008 0.011 0.009"), ("8", 10, 40, "0.030 0.036 0.024 0.033")],
+                   prompt="draft-reply")
+    out = a.find_cost_change_points(calls, CHANGE)
+    assert out.query("change_kind == 'agent_version'").empty  # no agent on these calls
+    prompt = out[out["change_kind"] == "prompt_version"]
+    assert [(r.feature, r.agent_name, r.prompt_name, r.previous_version, r.prompt_version, r.agent_version,
+             r.change_day, r.direction) for r in prompt.itertuples()] == [
+        ("chat", "(all)", "draft-reply", "7", "8", pd.NA, day(10), "up")]
+    assert prompt.iloc[0]["median_cost_per_call_after_usd"] == D("0.0315")
+    # a second template's versions are compared among themselves, never with draft-reply's
+    other = _calls([("1", 0, 40, "0.030 0.036 0.024 0.033")], prompt="summarize")
+    other["run_id"] = "other-" + other["run_id"]
+    both = a.find_cost_change_points(pd.concat([calls, other], ignore_index=True), CHANGE)
+    assert list(both.query("change_kind == 'prompt_version'")["prompt_name"]) == ["draft-reply"]
 
 
 def test_a_cost_neutral_version_switch_and_too_small_segments_are_not_flagged() -> None:
@@ -318,20 +338,26 @@ def test_change_points_from_warehouse_aggregates_equal_the_per_call_computation(
         for _ in range(rng.randint(1, 4)):
             cost = None if rng.random() < 0.1 else D(rng.choice(["0.010", "0.012", "0.020"])) * step_up
             rows.append({"run_id": f"run{n}", "day": started.date(), "started_at": started, "feature": feature,
-                         "agent_name": rng.choice(["bot", None]), "agent_version": version, "cost_usd": cost})
+                         "agent_name": rng.choice(["bot", None]), "agent_version": version, "cost_usd": cost,
+                         "prompt_name": rng.choice(["draft", None]), "prompt_version": version})
     calls = pd.DataFrame(rows)
     settings = a.ChangePointSettings(min_segment_runs=10, min_segment_days=2, min_ratio=1.1, min_z=1)
     expected = a.find_cost_change_points(calls, settings)
     connection = duckdb.connect()
     relation = connection.from_arrow(pa.Table.from_pandas(calls.astype({"cost_usd": object}), schema=pa.schema([
         ("run_id", pa.string()), ("day", pa.date32()), ("started_at", pa.timestamp("us")), ("feature", pa.string()),
-        ("agent_name", pa.string()), ("agent_version", pa.string()), ("cost_usd", a.MONEY)]), preserve_index=False))
+        ("agent_name", pa.string()), ("agent_version", pa.string()), ("cost_usd", a.MONEY),
+        ("prompt_name", pa.string()), ("prompt_version", pa.string())]), preserve_index=False))
     feature_keys, agent_keys = ["run_id", "feature"], ["run_id", *a.AGENT_KEYS]
+    prompt_keys = ["run_id", *a.PROMPT_KEYS]
     feature_units = a.to_pandas(relation, [*feature_keys, *a.RUN_UNIT_AGGREGATES], where=a.PRICED,
                                 group_by=feature_keys)
     agent_units = a.to_pandas(relation, [*agent_keys, *a.RUN_UNIT_AGGREGATES], where=f"{a.PRICED} and {a.WITH_AGENT}",
                               group_by=agent_keys)
-    got = a.change_points_from_units(a.with_cost_per_call(agent_units), a.with_cost_per_call(feature_units), settings)
+    prompt_units = a.to_pandas(relation, [*prompt_keys, *a.RUN_UNIT_AGGREGATES],
+                               where=f"{a.PRICED} and {a.WITH_PROMPT}", group_by=prompt_keys)
+    got = a.change_points_from_units(a.with_cost_per_call(agent_units), a.with_cost_per_call(feature_units), settings,
+                                     prompt_units=a.with_cost_per_call(prompt_units))
     assert not expected.empty
     assert got.equals(expected)
 

@@ -189,6 +189,34 @@ def test_planted_version_step_is_found_and_the_neutral_switch_is_not(
     assert {r["feature"] for r in rows} <= planted_features, "a change point in a feature no plant touched"
 
 
+def test_planted_prompt_step_is_found_and_the_prompt_reaches_span_and_run_marts(
+        planted: DbtProject, manifest: dict[str, Any], planted_calls: list[dict[str, str]]) -> None:
+    step = manifest["prompt_step"]
+    rows = _rows(planted, "select feature, agent_name, prompt_name, previous_version, prompt_version, agent_version, "
+                          "change_day::varchar as change_day, direction, runs_before, runs_after, cost_per_call_ratio "
+                          "from rpt_cost_change_points where change_kind = 'prompt_version'")
+    assert [(r["feature"], r["agent_name"], r["prompt_name"], r["previous_version"], r["prompt_version"],
+             r["agent_version"], r["change_day"], r["direction"]) for r in rows] == [
+        (step["feature"], "(all)", step["prompt_name"], step["previous_version"], step["prompt_version"], None,
+         step["first_day"], "up")]
+    runs_per_version, calls_per_version = step["runs_per_version"], step["runs_per_version"] * step["calls_per_run"]
+    assert (rows[0]["runs_before"], rows[0]["runs_after"]) == (runs_per_version, runs_per_version)
+    assert rows[0]["cost_per_call_ratio"] >= 1.5
+    # both instrumentations' attributes reach the span and run marts (gen_ai.prompt.name and llm.prompt_template.version
+    # although content prefixes cover them); nothing else names a prompt, and the template text reaches no mart
+    for (table,) in planted.query("select table_name from information_schema.tables "
+                                  "where table_name like 'fct_%' or table_name like 'rpt_%'"):
+        text = " ".join(str(v) for row in planted.query(f"select * from {table}") for v in row)
+        assert "SECRET" not in text, table
+    spans = planted.query("select prompt_name, prompt_version, count(*), count(distinct run_id) from fct_span_costs "
+                          "where prompt_name is not null or prompt_version is not null group by all order by all")
+    assert spans == [(step["prompt_name"], step["previous_version"], calls_per_version, runs_per_version),
+                     (step["prompt_name"], step["prompt_version"], calls_per_version, runs_per_version)]
+    runs = planted.query("select prompt_version, count(*) from fct_run_costs where prompt_name = "
+                         f"'{step['prompt_name']}' and feature = '{step['feature']}' group by all order by all")
+    assert runs == [(step["previous_version"], runs_per_version), (step["prompt_version"], runs_per_version)]
+
+
 def test_planted_budget_breaches_are_found(planted: DbtProject, manifest: dict[str, Any]) -> None:
     plant = manifest["budget_breach"]
     breaches = _rows(planted, "select scope, scope_key, period, period_start::varchar as period_start, "
