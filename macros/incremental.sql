@@ -244,6 +244,7 @@
         ('contracts', ['account_id', 'effective_cost_usd']),
         ('price modifiers', ['inference_profile', 'unpriced_modifiers']),
         ('prompt versions', ['prompt_name', 'prompt_version']),
+        ('failures and retries', ['is_failed_call', 'is_retry', 'is_failed_run']),
     ] -%}
     {%- for release, needed in added_with -%}
         {%- set missing = needed | reject('in', columns) | list -%}

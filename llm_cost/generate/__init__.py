@@ -17,8 +17,8 @@ it picked, the attribution it meant), never by re-reading the spans. Runs are ge
 one at a time and streamed through a small shuffling delivery buffer, so memory stays
 flat from a thousand spans to ten million. Same seed and size -> byte-identical files.
 
-``generate(..., plant=PLANTS)`` (cost_spike, runaway_run, version_step, budget_breach, prompt_step) adds runs carrying
-known cost problems for the analytics models (``plants``); without ``plant`` nothing changes.
+``generate(..., plant=PLANTS)`` (cost_spike, runaway_run, version_step, budget_breach, prompt_step, failures) adds
+runs carrying known cost problems for the analytics models (``plants``); without ``plant`` nothing changes.
 
 The package, by concern: ``window`` (the time window, ``iso_us``), ``catalog`` (models, tenants, scopes,
 services), ``otlp`` (attribute encoding), ``runs`` (the run model), ``state`` (the random stream and ids),

@@ -1,7 +1,7 @@
 """The planted problems: runs carrying one known cost problem each (a cost spike, a runaway agent run, a costlier
-agent version, a budget breach, a costlier prompt template version), made on a random stream of their own
-(``PlantGen``) for the analytics models in python_models/ to find; ``PLANTERS`` maps each name in ``PLANTS`` to the
-function that plants it."""
+agent version, a budget breach, a costlier prompt template version, failed runs and retried calls), made on a random
+stream of their own (``PlantGen``) for the analytics models in python_models/ and the marts to find; ``PLANTERS`` maps
+each name in ``PLANTS`` to the function that plants it."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from llm_cost.generate.window import AGENT_V2_US, WINDOW_DAYS, WINDOW_START_US, 
 # python_models/ to find. Planted runs come from a random stream of their own, after the regular runs, so the
 # default output (no plant) stays byte-identical; their calls go to the truth files like any other, and
 # manifest.json gets a "planted" entry saying what was planted where.
-PLANTS = ("cost_spike", "runaway_run", "version_step", "budget_breach", "prompt_step")
+PLANTS = ("cost_spike", "runaway_run", "version_step", "budget_breach", "prompt_step", "failures")
 DAY_US = 86_400 * 1_000_000
 SPIKE_DAY = 22  # window day 22 = 2025-06-18: doc-summarizer for initech spends ~$3.6 instead of cents
 RUNAWAY_DAY = 16  # 2025-06-12: a support_bot run loops for 36 steps after a tool pulls in a big document
@@ -38,6 +38,10 @@ BUDGET_CALL_DAY = 24  # 2025-06-20: and one call costs ~$1.41 (150k in, 64k out 
 # template and its variables, which are content and must reach no mart)
 PROMPT_NAME, PROMPT_STEP_DAY, PROMPT_STEP_RUNS, PROMPT_STEP_CALLS = "draft-reply", 15, 24, 2
 PROMPT_VERSIONS = (7, 8)
+# invoice-extractor (tenant initech) on claude-3-5-haiku: FAILED_RUNS runs whose root span ends in error after two
+# successful calls (the output did not validate), and RETRIED_RUNS runs whose first call times out after it was billed
+# and is sent again under the same parent
+FAILURE_FEATURE, FAILED_RUNS, RETRIED_RUNS = "invoice-extractor", 8, 10
 
 
 def window_time(day: int, hour: float) -> int:
@@ -171,7 +175,27 @@ def plant_prompt_step(g: PlantGen) -> tuple[list[Run], dict[str, Any]]:
                   "calls_per_run": PROMPT_STEP_CALLS}
 
 
+def plant_failures(g: PlantGen) -> tuple[list[Run], dict[str, Any]]:
+    r = g.rng
+
+    def run(i: int) -> Run:
+        return planted_calls(g, window_time(3 + i % 20, 9 + r.random() * 8), "billing-batch", FAILURE_FEATURE,
+                             "initech", "claude-3-5-haiku", [(6_000 + r.randint(0, 2_000), 800)] * 2)
+
+    failed = [run(i) for i in range(FAILED_RUNS)]
+    for f in failed:
+        f.spans[0].status, f.spans[0].message = 2, "ValidationError: no invoice total"
+    retried = [run(FAILED_RUNS + i) for i in range(RETRIED_RUNS)]
+    for f in retried:
+        f.calls[0].span.status, f.calls[0].span.message = 2, "APITimeoutError: Request timed out"
+    return [*failed, *retried], {
+        "feature": FAILURE_FEATURE, "tenant_id": "initech", "failed_runs": [f.trace_id for f in failed],
+        "failed_calls": [f.calls[0].span.span_id for f in retried],
+        "retry_calls": [f.calls[1].span.span_id for f in retried]}
+
+
 PLANTERS: dict[str, Callable[[PlantGen], tuple[list[Run], dict[str, Any]]]] = {
     "cost_spike": plant_cost_spike, "runaway_run": plant_runaway_run,
     "version_step": plant_version_step, "budget_breach": plant_budget_breach, "prompt_step": plant_prompt_step,
+    "failures": plant_failures,
 }

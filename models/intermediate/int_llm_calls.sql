@@ -23,6 +23,7 @@ layer_spans as (
         layers.kept_span_id,
         spans.provider,
         spans.parent_span_id,
+        spans.status_code,
         spans.started_at,
         spans.ended_at,
         spans.span_id
@@ -38,7 +39,9 @@ call_layers as (
         trace_id,
         kept_span_id,
         count(*) as layer_count,
-        min(provider) as layer_provider
+        min(provider) as layer_provider,
+        -- a call failed when any layer recorded it as an error (the SDK's span or the framework's around it)
+        max(case when status_code = 'error' then 1 else 0 end) = 1 as is_failed_call
     from layer_spans
     group by trace_id, kept_span_id
 ),
@@ -65,6 +68,7 @@ kept_calls as (
         spans.*,
         call_layers.layer_count,
         call_layers.layer_provider,
+        call_layers.is_failed_call,
         outermost_layer.call_parent_span_id
     from spans
     inner join layers
@@ -84,6 +88,7 @@ attributed as (
         kept_calls.*,
         tree.root_span_id,
         tree.is_orphan,
+        tree.is_root_failed as is_failed_run,
         coalesce(tree.inherited_feature, kept_calls.resource_feature, '(unattributed)') as feature,
         coalesce(tree.inherited_tenant_id, kept_calls.resource_tenant_id, '(unattributed)') as tenant_id,
         coalesce(tree.inherited_user_id, kept_calls.resource_user_id) as user_id,
@@ -131,6 +136,13 @@ final as (
         service_name,
         scope_name,
         status_code,
+        is_failed_call,
+        -- a retry repeats the call before it under the same parent, to the same provider and model, which failed
+        coalesce(lag(is_failed_call) over (
+            partition by trace_id, call_parent_span_id, coalesce(provider, layer_provider), request_model
+            order by started_at, span_id
+        ), false) as is_retry,
+        is_failed_run,
 
         -- tokens
         emitter_name,

@@ -69,6 +69,10 @@ run_calls as (
         sum(case when is_priced then 0 else 1 end) as unpriced_calls,
         sum(case when is_priced then 0 else total_tokens end) as unpriced_tokens,
         sum(case when unreported_usage is null then 0 else 1 end) as calls_with_unreported_usage,
+        max(case when is_failed_run then 1 else 0 end) = 1 as is_failed_run,
+        sum(case when is_failed_call then 1 else 0 end) as failed_calls,
+        sum(case when is_retry then 1 else 0 end) as retry_calls,
+        coalesce(sum(case when is_retry then cost_usd end), cast(0 as {{ money_type() }})) as retry_cost_usd,
         -- two values or more (min and max, not count(distinct): no per-run set of values held in memory)
         coalesce(min(feature) <> max(feature) or min(tenant_id) <> max(tenant_id), false) as has_mixed_attribution
     from span_costs
@@ -119,7 +123,11 @@ final as (
         run_calls.has_mixed_attribution,
         coalesce(run_calls.effective_cost_usd, cast(0 as {{ money_type() }})) as effective_cost_usd,
         first_call.prompt.name as prompt_name,  -- noqa: RF01
-        first_call.prompt.version as prompt_version  -- noqa: RF01
+        first_call.prompt.version as prompt_version,  -- noqa: RF01
+        run_calls.is_failed_run,
+        run_calls.failed_calls,
+        run_calls.retry_calls,
+        run_calls.retry_cost_usd
     from run_calls
     inner join run_spans
         on run_calls.run_id = run_spans.run_id

@@ -101,6 +101,11 @@ final as (
         priced_calls.service_name,
         priced_calls.scope_name,
         priced_calls.is_orphan,
+        -- failures and retries (span status)
+        priced_calls.status_code,
+        priced_calls.is_failed_call,
+        priced_calls.is_retry,
+        priced_calls.is_failed_run,
         priced_calls.layer_count,
         priced_calls.loaded_at,
         -- newest arrival of any record of the run: the incremental watermark

@@ -217,6 +217,42 @@ def test_planted_prompt_step_is_found_and_the_prompt_reaches_span_and_run_marts(
     assert runs == [(step["previous_version"], runs_per_version), (step["prompt_version"], runs_per_version)]
 
 
+def test_planted_failures_and_retries_are_flagged_and_costed_exactly(
+        planted: DbtProject, built: DbtProject, manifest: dict[str, Any]) -> None:
+    plant = manifest["failures"]
+    flagged = planted.query("select span_id, run_id, is_failed_call, is_retry, is_failed_run from fct_span_costs "
+                            "where is_failed_call or is_retry or is_failed_run")
+    assert {s for s, _, failed, _, _ in flagged if failed} == set(plant["failed_calls"])
+    assert {s for s, _, _, retry, _ in flagged if retry} == set(plant["retry_calls"])
+    assert {r for _, r, _, _, run_failed in flagged if run_failed} == set(plant["failed_runs"])
+
+    def listed(ids: list[str]) -> str:
+        return ", ".join(f"'{i}'" for i in ids)
+
+    # each day's failure columns are the exact sums of the flagged calls' cost, in both daily marts and the run mart
+    expected = planted.query(f"""
+        select day, count(distinct case when run_id in ({listed(plant['failed_runs'])}) then run_id end),
+            coalesce(sum(case when run_id in ({listed(plant['failed_runs'])}) then cost_usd end), 0),
+            count(case when span_id in ({listed(plant['failed_calls'])}) then 1 end),
+            coalesce(sum(case when span_id in ({listed(plant['failed_calls'])}) then cost_usd end), 0),
+            count(case when span_id in ({listed(plant['retry_calls'])}) then 1 end),
+            coalesce(sum(case when span_id in ({listed(plant['retry_calls'])}) then cost_usd end), 0)
+        from fct_span_costs where feature = '{plant['feature']}' group by day order by day""")
+    assert sum(row[6] for row in expected) > 0 and sum(row[2] for row in expected) > 0
+    columns = "failed_runs, failed_run_cost_usd, failed_calls, failed_call_cost_usd, retry_calls, retry_cost_usd"
+    assert planted.query(f"select day, {columns} from fct_feature_costs_daily where feature = '{plant['feature']}' "
+                         "order by day") == expected
+    assert planted.query(f"select sum(failed_run_cost_usd), sum(retry_cost_usd) from fct_tenant_costs_daily "
+                         f"where tenant_id = '{plant['tenant_id']}'") == [
+        (sum(row[2] for row in expected), sum(row[6] for row in expected))]
+    assert planted.query("select count(*) filter (where is_failed_run), sum(retry_calls), sum(retry_cost_usd) "
+                         "from fct_run_costs") == [
+        (len(plant["failed_runs"]), len(plant["retry_calls"]), sum(row[6] for row in expected))]
+    # the clean demo has neither
+    assert built.query("select sum(failed_runs), sum(failed_calls), sum(retry_calls) from fct_feature_costs_daily") == [
+        (0, 0, 0)]
+
+
 def test_planted_budget_breaches_are_found(planted: DbtProject, manifest: dict[str, Any]) -> None:
     plant = manifest["budget_breach"]
     breaches = _rows(planted, "select scope, scope_key, period, period_start::varchar as period_start, "
