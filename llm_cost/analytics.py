@@ -39,6 +39,7 @@ ZERO = Decimal(0)
 MAD_TO_SIGMA = 1.4826  # MAD x 1.4826 estimates the standard deviation of normal data
 ALL = "(all)"  # scope_key of the whole organisation, agent_name of a change over all agents
 WILDCARD = "*"  # budgets.csv: a row for every key of its scope
+UNATTRIBUTED = "(unattributed)"  # the marts' value of an attribution no span gave
 
 Schema = list[tuple[str, pa.DataType]]
 
@@ -654,9 +655,16 @@ BUDGET_SCHEMA: Schema = [
     ("status", pa.string()),
     ("is_breach", pa.bool_()),
     ("budget_note", pa.string()),
+    ("as_of", pa.date32()),
 ]
-SCOPES = ("org", "feature", "tenant")
-PERIODS = ("call", "run", "day", "month")
+# the periods each scope's budgets may have: a session (conversation) is bounded by itself, so it has its own period
+SCOPE_PERIODS = {"org": ("call", "run", "day", "month"), "feature": ("call", "run", "day", "month"),
+                 "tenant": ("call", "run", "day", "month"), "user": ("call", "run", "day", "month"),
+                 "session": ("call", "run", "session")}
+SCOPES = tuple(SCOPE_PERIODS)
+PERIODS = ("call", "run", "day", "month", "session")
+# scopes with a key per user or conversation: too many keys to list each one's status, so only their breaches are rows
+BREACHES_ONLY_SCOPES = ("user", "session")
 
 
 @dataclass(frozen=True)
@@ -674,9 +682,9 @@ def read_budgets(frame: pd.DataFrame) -> list[Budget]:
     out = []
     for row in frame.itertuples(index=False):
         scope, period = str(row.scope).strip(), str(row.period).strip()
-        if scope not in SCOPES or period not in PERIODS:
-            raise ValueError(f"budgets.csv: scope must be one of {SCOPES} and period one of {PERIODS}, "
-                             f"got {scope!r}, {period!r}")
+        if scope not in SCOPES or period not in SCOPE_PERIODS[scope]:
+            allowed = "; ".join(f"{s}: {', '.join(p)}" for s, p in SCOPE_PERIODS.items())
+            raise ValueError(f"budgets.csv: scope and period must be one of ({allowed}), got {scope!r}, {period!r}")
         key = WILDCARD if scope == "org" else str(row.scope_key).strip()
         try:
             limit = Decimal(str(row.limit_usd).strip())
@@ -736,11 +744,16 @@ def _budget_row(scope: str, key: str, period: str, start: date, end: date, item:
             "budget_note": budget.note if budget else None}
 
 
+def _known_key(key: Any) -> bool:
+    return key is not None and not pd.isna(key) and key != UNATTRIBUTED
+
+
 def _daily_spend(daily: pd.DataFrame, key_column: str, as_of: date) -> dict[str, dict[date, Decimal]]:
     spend: dict[str, dict[date, Decimal]] = {}
     for key, day, cost in zip(daily[key_column], daily["day"], daily["cost_usd"], strict=True):
         day = as_day(day)
-        if day <= as_of and cost is not None and not pd.isna(cost):
+        if day <= as_of and cost is not None and not pd.isna(cost) and (
+                key_column not in ("user_hash", "conversation_id") or _known_key(key)):
             per_day = spend.setdefault(key, {})
             per_day[day] = per_day.get(day, ZERO) + Decimal(cost)
     return spend
@@ -753,8 +766,10 @@ class BudgetSettings:
 
 def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs: pd.DataFrame,
                   calls: pd.DataFrame, budgets: pd.DataFrame, as_of: date | None = None,
-                  run_rate_days: int = BudgetSettings.run_rate_days) -> pd.DataFrame:
-    """Spend against budgets.csv, for the organisation, every feature and every tenant.
+                  run_rate_days: int = BudgetSettings.run_rate_days, user_daily: pd.DataFrame | None = None,
+                  session_daily: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Spend against budgets.csv, for the organisation, every feature and every tenant, and the breaches of
+    users (hashed) and sessions (conversations).
 
     - period 'month': one row per month and key (org, every feature, every tenant), budget or not:
       month-to-date spend through `as_of` and a month-end projection = spent + run rate x days left, the run
@@ -765,6 +780,10 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
     - periods 'call' and 'run': only the calls (item_id = span_id) and runs (item_id = run_id) over their limit.
       `calls` and `runs` may hold only the items above the smallest call or run limit (the model filters in
       the warehouse).
+
+    - scopes 'user' (user_daily: user_hash, day, cost_usd) and 'session' (session_daily: conversation_id, day,
+      cost_usd): only rows that breach or are projected to; period 'session' is a conversation's spend from its
+      first day through `as_of`, checked against the budget in force on its first day.
 
     Daily spend comes from the daily marts (the organisation's = the features' sum, which the marts'
     conservation tests tie to the calls). status: breached (spent > limit), projected_breach (projection >
@@ -779,6 +798,8 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
     spend_by_scope = {"org": _daily_spend(org_daily, "org", as_of),
                       "feature": _daily_spend(feature_daily, "feature", as_of),
                       "tenant": _daily_spend(tenant_daily, "tenant_id", as_of)}
+    if user_daily is not None:
+        spend_by_scope["user"] = _daily_spend(user_daily, "user_hash", as_of)
     rate_days = [as_of - timedelta(days=i) for i in range(run_rate_days)]
     rows: list[dict[str, Any]] = []
     for scope, per_key in spend_by_scope.items():
@@ -791,9 +812,10 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
                 open_month = as_of < end
                 elapsed = (min(as_of, end) - start).days + 1
                 projected = spent + run_rate * (end - as_of).days if open_month else spent
-                rows.append(_budget_row(scope, key, "month", start, end, None,
-                                        book.lookup(scope, key, "month", start), spent, projected,
-                                        elapsed, (end - start).days + 1))
+                row = _budget_row(scope, key, "month", start, end, None, book.lookup(scope, key, "month", start),
+                                  spent, projected, elapsed, (end - start).days + 1)
+                if row["is_breach"] or scope not in BREACHES_ONLY_SCOPES:
+                    rows.append(row)
             if "day" in book.periods(scope):
                 first = min(spend)
                 for offset in range((as_of - first).days + 1):
@@ -801,17 +823,32 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
                     budget = book.lookup(scope, key, "day", day)
                     if budget is not None:
                         cost = spend.get(day, ZERO)
-                        rows.append(_budget_row(scope, key, "day", day, day, None, budget, cost, cost, 1, 1))
+                        row = _budget_row(scope, key, "day", day, day, None, budget, cost, cost, 1, 1)
+                        if row["is_breach"] or scope not in BREACHES_ONLY_SCOPES:
+                            rows.append(row)
+    if session_daily is not None and "session" in book.periods("session"):
+        for key, spend in sorted(_daily_spend(session_daily, "conversation_id", as_of).items()):
+            first, last = min(spend), max(spend)
+            budget = book.lookup("session", key, "session", first)
+            spent = sum(spend.values(), ZERO)
+            if budget is not None and spent > budget.limit_usd:
+                rows.append(_budget_row("session", key, "session", first, last, None, budget, spent, spent,
+                                        (last - first).days + 1, (last - first).days + 1))
 
-    key_column = {"org": None, "feature": "feature", "tenant": "tenant_id"}
+    key_column = {"org": None, "feature": "feature", "tenant": "tenant_id", "user": "user_hash",
+                  "session": "conversation_id"}
     for period, items, id_column in (("call", calls, "span_id"), ("run", runs, "run_id")):
         for scope, column in key_column.items():
             if period not in book.periods(scope):
                 continue
+            if column and column not in items:
+                raise ValueError(f"budgets.csv has {scope} {period} budgets, but the {period}s read have no {column}")
             for item_id, key, day, cost in zip(items[id_column], items[column] if column else [ALL] * len(items),
                                                items["day"], items["cost_usd"], strict=True):
                 day = as_day(day)
                 if cost is None or pd.isna(cost) or day > as_of:
+                    continue
+                if scope in BREACHES_ONLY_SCOPES and not _known_key(key):  # no user or conversation: no budget
                     continue
                 budget = book.lookup(scope, key, period, day)
                 if budget is not None and Decimal(cost) > budget.limit_usd:
@@ -819,7 +856,12 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
                                             Decimal(cost), 1, 1))
     order = {p: i for i, p in enumerate(PERIODS)}
     rows.sort(key=lambda r: (order[r["period"]], r["scope"], r["scope_key"], r["period_start"], r["item_id"] or ""))
-    return typed_frame(rows, BUDGET_SCHEMA)
+    return typed_frame([{**r, "as_of": as_of} for r in rows], BUDGET_SCHEMA)
+
+
+def has_scope(budgets: pd.DataFrame, scope: str) -> bool:
+    """Whether budgets.csv has a row of the scope (the model reads users' or sessions' spend only then)."""
+    return any(b.scope == scope for b in read_budgets(budgets))
 
 
 def smallest_limit(budgets: pd.DataFrame, period: str) -> Decimal | None:

@@ -11,12 +11,21 @@ def model(dbt, session):
     features = analytics.to_pandas(dbt.ref("fct_feature_costs_daily"), ["feature", *columns])
     tenants = analytics.to_pandas(dbt.ref("fct_tenant_costs_daily"), ["tenant_id", *columns])
     # only calls and runs above the smallest per-call / per-run limit can breach one: filter in the warehouse
-    runs = analytics.to_pandas(dbt.ref("fct_run_costs"), ["run_id", "feature", "tenant_id", *columns],
+    keys = ["feature", "tenant_id", "user_hash", "conversation_id"]
+    runs = analytics.to_pandas(dbt.ref("fct_run_costs"), ["run_id", *keys, *columns],
                                where=analytics.over_smallest_limit(budgets, "run"))
-    calls = analytics.to_pandas(dbt.ref("fct_span_costs"), ["span_id", "feature", "tenant_id", *columns],
+    span_costs = dbt.ref("fct_span_costs")
+    calls = analytics.to_pandas(span_costs, ["span_id", *keys, *columns],
                                 where=analytics.over_smallest_limit(budgets, "call"))
+    # users' and sessions' daily spend, summed in the warehouse (only when some budget has that scope)
+    spend = "coalesce(sum(cost_usd), 0) as cost_usd"
+    user_daily = analytics.to_pandas(span_costs, ["user_hash", "day", spend], group_by=["user_hash", "day"],
+                                     where="user_hash is not null") if analytics.has_scope(budgets, "user") else None
+    session_daily = analytics.to_pandas(
+        span_costs, ["conversation_id", "day", spend], group_by=["conversation_id", "day"],
+        where=f"conversation_id <> '{analytics.UNATTRIBUTED}'") if analytics.has_scope(budgets, "session") else None
     return analytics.budget_status(
-        features, tenants, runs, calls, budgets,
+        features, tenants, runs, calls, budgets, user_daily=user_daily, session_daily=session_daily,
         as_of=analytics.optional_day(dbt.config.meta_get("budget_as_of")),
         run_rate_days=analytics.settings_from(
             analytics.BudgetSettings, run_rate_days=dbt.config.meta_get("budget_run_rate_days")).run_rate_days,

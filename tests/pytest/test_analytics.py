@@ -388,7 +388,9 @@ def test_budget_book_prefers_the_key_row_and_the_latest_effective_row() -> None:
 
 
 @pytest.mark.parametrize("row", [("team", "*", "month", "1", "2025-01-01"), ("org", "*", "week", "1", "2025-01-01"),
-                                 ("org", "*", "day", "-1", "2025-01-01"), ("org", "*", "day", "1O", "2025-01-01")])
+                                 ("org", "*", "day", "-1", "2025-01-01"), ("org", "*", "day", "1O", "2025-01-01"),
+                                 ("feature", "*", "session", "1", "2025-01-01"),
+                                 ("session", "*", "month", "1", "2025-01-01")])
 def test_a_malformed_budget_row_is_an_error(row: tuple[str, str, str, str, str]) -> None:
     with pytest.raises(ValueError, match=r"budgets\.csv"):
         a.read_budgets(_budgets([row]))
@@ -425,6 +427,42 @@ def test_month_to_date_projection_and_breaches_are_exact() -> None:
     assert set(org_days.values()) == {"breached"}  # $2 > $1.99
     assert [k[4] for k in by if k[2] == "run"] == ["r1"] and [k[4] for k in by if k[2] == "call"] == ["s1"]
     assert by[("org", a.ALL, "call", day(4), "s1")].utilization == pytest.approx(1.25)
+
+
+def test_user_and_session_budgets_list_only_their_breaches() -> None:
+    # user u1 spends $2 a day (June 1-10), u2 $0.50; conversation c1 spends $1.50 on June 2 and June 3, c2 $1 once
+    features = daily("feature", {"chat": ["2.50"] * 10})
+    users = daily("user_hash", {"u1": ["2.00"] * 10, "u2": ["0.50"] * 10})
+    sessions = pd.DataFrame([{"conversation_id": c, "day": day(d), "cost_usd": D(v)}
+                             for c, d, v in [("c1", 1, "1.50"), ("c1", 2, "1.50"), ("c2", 4, "1.00"),
+                                             ("(unattributed)", 4, "9.00"), ("c3", 9, "5.00")]])
+    runs = pd.DataFrame([
+        {"run_id": "r1", "feature": "chat", "tenant_id": "t", "user_hash": "u1", "conversation_id": "c1", "day": day(2),
+         "cost_usd": D("1.50")},
+        {"run_id": "r2", "feature": "chat", "tenant_id": "t", "user_hash": None, "conversation_id": "(unattributed)",
+         "day": day(4), "cost_usd": D("9.00")}])
+    calls = pd.DataFrame(columns=["span_id", "feature", "tenant_id", "user_hash", "conversation_id", "day", "cost_usd"])
+    budgets = _budgets([("user", "*", "day", "1.99", "2025-06-05"), ("user", "*", "month", "45", "2025-01-01"),
+                        ("session", "*", "session", "2.50", "2025-01-01"),
+                        ("session", "c3", "session", "9", "2025-06-01"),
+                        ("user", "*", "run", "1", "2025-01-01"), ("session", "*", "run", "1", "2025-01-01")])
+    out = a.budget_status(features, daily("tenant_id", {}), runs, calls, budgets, as_of=day(9), run_rate_days=7,
+                          user_daily=users, session_daily=sessions)
+    rows = sorted((r.scope, r.scope_key, r.period, r.period_start, r.period_end, r.status, r.actual_usd)
+                  for r in out.itertuples(index=False) if r.scope in ("user", "session"))
+    assert rows == [
+        # $3 over two days > $2.50; c2 ($1) is not, c3 ($5) has its own $9 budget, (unattributed) is no conversation
+        ("session", "c1", "run", day(2), day(2), "breached", D("1.50")),
+        ("session", "c1", "session", day(1), day(2), "breached", D("3.00")),
+        # u1: $2 > $1.99 from June 5 (the budget's start) to as_of; month: $20 spent, projected $60 > $45; u2 none
+        *[("user", "u1", "day", day(i), day(i), "breached", D("2.00")) for i in range(4, 10)],
+        ("user", "u1", "month", date(2025, 6, 1), date(2025, 6, 30), "projected_breach", D("20.00")),
+        ("user", "u1", "run", day(2), day(2), "breached", D("1.50"))]
+    assert set(out["as_of"]) == {day(9)}
+    assert a.has_scope(budgets, "session") and not a.has_scope(budgets.iloc[0:0], "user")
+    with pytest.raises(ValueError, match="have no user_hash"):
+        a.budget_status(features, daily("tenant_id", {}), runs.drop(columns="user_hash"), calls, budgets,
+                        as_of=day(9), user_daily=users, session_daily=sessions)
 
 
 def test_as_of_defaults_to_the_last_day_with_spend_and_later_spend_is_ignored() -> None:

@@ -271,6 +271,40 @@ def test_planted_budget_breaches_are_found(planted: DbtProject, manifest: dict[s
     assert date.fromisoformat(plant["last_day"]) >= date.fromisoformat(plant["first_day"])
 
 
+def test_user_and_session_breaches_are_the_marts_sums_and_current_ones_warn(
+        planted: DbtProject, built: DbtProject, manifest: dict[str, Any]) -> None:
+    """The shipped budgets (user '*' day $3, session '*' session $2): the rows are exactly the user-days and
+    conversations whose spend in fct_span_costs is over the limit; the runaway run's conversation is one; the two
+    warn-level tests warned in the planted build with the current rows, and have nothing to say on the clean demo."""
+    (as_of,), = planted.query("select distinct as_of from rpt_budget_forecast")
+    over_users = planted.query(f"select user_hash, day, sum(cost_usd) from fct_span_costs where user_hash is not null "
+                               f"and day <= '{as_of}' group by all having sum(cost_usd) > 3 order by all")
+    assert planted.query("select scope_key, period_start, actual_usd from rpt_budget_forecast "
+                         "where scope = 'user' and period = 'day' order by all") == over_users
+    over_sessions = planted.query(
+        f"select conversation_id, min(day), max(day), sum(cost_usd) from fct_span_costs "
+        f"where conversation_id <> '(unattributed)' and day <= '{as_of}' group by all having sum(cost_usd) > 2 "
+        "order by all")
+    assert planted.query("select scope_key, period_start, period_end, actual_usd from rpt_budget_forecast "
+                         "where scope = 'session' and period = 'session' order by all") == over_sessions
+    (runaway_conversation,), = planted.query("select conversation_id from fct_run_costs "
+                                             f"where run_id = '{manifest['runaway_run']['run_id']}'")
+    assert runaway_conversation in {row[0] for row in over_sessions} and over_users
+    assert all(status == "breached" for (status,) in planted.query(
+        "select status from rpt_budget_forecast where scope in ('user', 'session')"))
+
+    current = "select status, count(*) from rpt_budget_forecast where is_breach and period_end >= as_of group by all"
+    expected = dict(planted.query(current))
+    assert expected.get("projected_breach", 0) > 0  # umbrella's month (the budget_breach plant)
+    results = json.loads((planted.log_dir / "target" / "run_results.json").read_text())["results"]
+    warned = {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in results
+              if ".budget_alerts_" in r["unique_id"]}
+    assert warned == {f"budget_alerts_{status}": ("warn", count) if count else ("pass", 0)
+                      for status, count in (("breached", expected.get("breached", 0)),
+                                            ("projected_breach", expected["projected_breach"]))}
+    assert built.query(current) == []
+
+
 def test_summary_watch_list_counts_what_the_reports_flag(planted: DbtProject, built: DbtProject) -> None:
     from llm_cost.summary import build_summary
 
