@@ -1,7 +1,8 @@
 """Unit economics on the built demo: fct_run_cost_tails_daily (README "Run cost tails"), every percentile equal to an
 independent nearest-rank computation in Python over fct_run_costs, exactly (Decimal), per (day, feature) and (day,
 root agent); rpt_model_swap_savings (README "Model-swap what-if"), the shipped swaps' candidate cost equal to an
-independent price lookup (tests/pytest/reference_pricing.py) of the same calls' tokens.
+independent price lookup (tests/pytest/reference_pricing.py) of the same calls' tokens; rpt_tenant_margins_monthly
+(README "Margins") equal to the plans seed applied in Python.
 """
 
 from __future__ import annotations
@@ -76,3 +77,43 @@ def test_model_swaps_price_the_same_tokens_at_the_candidate(built: DbtProject) -
             candidate += price
             actual_cost += cost
         assert actual[swap["swap_id"]] == (len(calls), actual_cost, candidate, actual_cost - candidate), swap
+
+
+def test_margins_equal_an_independent_computation_from_the_plans_seed(built: DbtProject) -> None:
+    """rpt_tenant_margins_monthly (README "Margins") against the seed read in Python: each row's revenue (the fee in
+    force on the month's first day, runs and calls at the price of their day), costs, margin and the features whose
+    cost per call is above the revenue per call, exactly; the demo's starter tenant hooli costs more than it pays."""
+    with open(PROJECT_DIR / "seeds" / "tenant_plans.csv", newline="", encoding="utf-8") as fh:
+        plans = sorted(csv.DictReader(fh), key=lambda r: r["effective_from"])
+
+    def price(tenant: str, unit: str, day: Any) -> tuple[str, Decimal] | None:
+        rows = [r for r in plans if (r["tenant_id"], r["unit"]) == (tenant, unit) and r["effective_from"] <= str(day)]
+        return (rows[-1]["plan"], Decimal(rows[-1]["price_usd"])) if rows else None
+
+    calls: dict[tuple[Any, str], list[tuple[Any, str, Decimal]]] = defaultdict(list)
+    for day, tenant, feature, cost in built.query("select day, tenant_id, feature, effective_cost_usd "
+                                                  "from fct_span_costs"):
+        calls[(day.replace(day=1), tenant)].append((day, feature, cost or Decimal(0)))  # unpriced: no cost, a call
+    runs: dict[tuple[Any, str], list[Any]] = defaultdict(list)
+    for day, tenant in built.query("select day, tenant_id from fct_run_costs"):
+        runs[(day.replace(day=1), tenant)].append(day)
+    expected = {}
+    for (month, tenant), month_calls in calls.items():
+        fee = price(tenant, "month", month)
+        run_prices = [price(tenant, "run", d) for d in runs[(month, tenant)]]
+        call_prices = [price(tenant, "call", d) for d, _, _ in month_calls]
+        priced = [p for p in [fee, *run_prices, *call_prices] if p]
+        revenue = sum((p for _, p in priced), Decimal(0)) if priced else None
+        cost = sum((c for _, _, c in month_calls), Decimal(0))
+        features: dict[str, list[Decimal]] = defaultdict(list)
+        for _, feature, c in month_calls:
+            features[feature].append(c)
+        over = sorted(f for f, costs in features.items()
+                      if revenue is not None and sum(costs) * len(month_calls) > revenue * len(costs))
+        margin = None if revenue is None else revenue - cost
+        expected[(month, tenant)] = (revenue, cost, margin, ", ".join(over) or None)
+    actual = {(m, t): (rev, cost, margin, over) for m, t, rev, cost, margin, over in built.query(
+        "select month, tenant_id, revenue_usd, effective_cost_usd, margin_usd, features_over_plan "
+        "from rpt_tenant_margins_monthly")}
+    assert actual == expected  # every demo tenant with a plan has calls in both months: no fee-only rows
+    assert all(margin < 0 for (_, tenant), (_, _, margin, _) in actual.items() if tenant == "hooli")
