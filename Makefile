@@ -27,7 +27,9 @@ REPORTS_GLOB := $(DEMO_DIR)/provider_reports/*.json
 else
 REPORTS_GLOB := $(if $(wildcard $(REPORTS)/.),$(REPORTS)/*.json,$(REPORTS))
 endif
-DBT_VARS := {otel_spans_path: "$(SPANS_GLOB)", provider_reports_path: "$(REPORTS_GLOB)", unpriced_severity: warn}
+# the marts' read-only copy for dashboards and BI tools (README "Dashboards and BI tools")
+PUBLISH_PATH ?= $(patsubst %.duckdb,%.published.duckdb,$(LLM_COST_DUCKDB))
+DBT_VARS := {otel_spans_path: "$(SPANS_GLOB)", provider_reports_path: "$(REPORTS_GLOB)", unpriced_severity: warn, publish_path: "$(PUBLISH_PATH)"}
 
 .PHONY: run test venv bqemulator demo build summary clean
 
@@ -110,7 +112,7 @@ lint-sql: venv profiles.yml
 	LLM_COST_DUCKDB=:memory: $(VENV)/bin/sqlfluff lint models
 
 clean:
-	rm -rf target logs llm_cost.duckdb $(DEMO_DIR)
+	rm -rf target logs llm_cost.duckdb llm_cost.published.duckdb $(DEMO_DIR)
 
 # On-demand benchmark (bench/README.md), never part of run or test: make bench SIZES="1000000 10000000"
 SIZES ?= 1000000

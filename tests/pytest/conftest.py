@@ -68,7 +68,7 @@ def built(demo_set: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: s
     spans, reports = str(demo_set / "spans" / "*.json*"), str(demo_set / "provider_reports" / "*.json")
 
     def build(out: Path) -> None:
-        build_demo(spans, out, "e2e", reports)
+        build_demo(spans, out, "e2e", reports, publish=True)
 
     shared = _made_once(tmp_path_factory, worker_id, "build", build)
     own = tmp_path_factory.mktemp("build")

@@ -87,12 +87,15 @@ class DbtProject:
             con.close()
 
 
-def build_demo(spans_glob: str, work: Path, name: str, reports_glob: str | None = None) -> DbtProject:
+def build_demo(spans_glob: str, work: Path, name: str, reports_glob: str | None = None,
+               publish: bool = False) -> DbtProject:
     """Build (seeds and data tests included, unit tests apart) a span set (and its provider report pages) on a
-    DuckDB file of its own, with unpriced models as warn so every mart builds. One dbt command: each one with new
-    vars parses the project afresh (about 12 s)."""
+    DuckDB file of its own, with unpriced models as warn so every mart builds; with `publish`, the marts' read-only
+    copy too (work/<name>.published.duckdb). One dbt command: each one with new vars parses the project afresh
+    (about 12 s)."""
     project = DbtProject(work / f"{name}.duckdb", spans_glob, work, reports_glob)
-    project.run("build", "--exclude", "test_type:unit", vars={"unpriced_severity": "warn"})
+    publish_vars = {"publish_path": str(work / f"{name}.published.duckdb")} if publish else {}
+    project.run("build", "--exclude", "test_type:unit", vars={"unpriced_severity": "warn", **publish_vars})
     return project
 
 

@@ -338,3 +338,53 @@ def test_summary_says_how_much_rests_on_unreported_usage(built: DbtProject) -> N
     assert f"Unreported usage: {upper:,} calls" in text and f"at most ${over:,.2f} overstated" in text
     assert f"; {lower:,} calls" in text
     assert "Under contracts" not in text, "no contract, no second total"
+
+
+def test_the_published_copy_holds_every_mart_and_is_swapped_under_its_readers(built: DbtProject,
+                                                                              tmp_path: Path) -> None:
+    """README "Dashboards and BI tools": the build published every fct_ and rpt_ table, row for row; a reader keeps
+    the copy it opened while the next publish swaps a new one in, and never meets a writer's lock."""
+    import shutil
+
+    import duckdb
+
+    from llm_cost import publish
+
+    published = built.log_dir / "e2e.published.duckdb"
+    marts = [name for (name,) in built.query(
+        "select table_name from information_schema.tables where table_type = 'BASE TABLE' and "
+        "(table_name like 'fct\\_%' escape '\\' or table_name like 'rpt\\_%' escape '\\') order by 1")]
+    assert len(marts) >= 19
+    reader = duckdb.connect(str(published), read_only=True)
+    try:
+        copies = [name for (name,) in reader.execute(
+            "select table_name from information_schema.tables order by 1").fetchall()]
+        assert copies == marts
+        for name in marts:
+            assert reader.execute(f"select count(*) from {name}").fetchall() == built.query(
+                f"select count(*) from {name}"), name
+        assert reader.execute("select sum(cost_usd) from fct_span_costs").fetchall() == built.query(
+            "select sum(cost_usd) from fct_span_costs")
+        (log,) = built.query("select tables, rows from llm_cost_publish")
+        assert log[0] == len(marts)
+
+        # the next build's publish, while the reader has the file open and a writer holds the build file
+        build_file = tmp_path / "next.duckdb"
+        shutil.copy(built.duckdb_path, build_file)
+        writer = duckdb.connect(str(build_file))
+        try:
+            writer.execute("delete from fct_span_costs where not is_priced")
+            (database,) = writer.execute("select current_database()").fetchone() or ("",)
+            published.with_name(published.name + ".publishing").write_text("left by a crashed publish")
+            result = publish.publish(writer, database, "main", published)
+        finally:
+            writer.close()
+        assert result["tables"] == len(marts)
+        assert reader.execute("select count(*) from fct_span_costs where not is_priced").fetchall()[0][0] > 0
+    finally:
+        reader.close()
+    fresh = duckdb.connect(str(published), read_only=True)
+    try:
+        assert fresh.execute("select count(*) from fct_span_costs where not is_priced").fetchall() == [(0,)]
+    finally:
+        fresh.close()
