@@ -96,8 +96,26 @@ $(FOCUS_VENV)/.installed: tests/focus/requirements.txt tests/focus/requirements.
 # The three venvs and the lints are independent of each other (the lints need the project venv only): made side by side,
 # each one's output kept together (a fresh clone here: 3 min 38 s before pytest, against 4 min 23 s one after another).
 test: profiles.yml
-	@$(MAKE) --no-print-directory -j4 --output-sync=target venv bqemulator focus-validator lint
+	@$(MAKE) --no-print-directory -j4 --output-sync=target venv bqemulator focus-validator browser lint
 	$(PY) -m pytest tests/pytest -q -rs --durations=8 -n 2 --dist loadfile
+
+# Debian's chromium for the dashboard's browser test (tests/pytest/test_dashboard.py): playwright drives it and never
+# downloads a browser of its own. Installed with apt once (about 30 s), as root or through sudo.
+CHROMIUM ?= /usr/bin/chromium
+export LLM_COST_CHROMIUM := $(CHROMIUM)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+.PHONY: browser dashboard
+browser:
+	@test -x "$(CHROMIUM)" || { echo "==> installing Debian's chromium with apt (once, about 30 s)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$(SUDO) apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 \
+		|| { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q --no-install-recommends chromium >/dev/null; }; }
+
+# The cost explorer (README "Dashboards and BI tools") on the published copy; builds the demo first when there is none
+dashboard: venv
+	@test -f "$(PUBLISH_PATH)" || $(MAKE) --no-print-directory run
+	$(PY) -m streamlit run llm_cost/dashboard/app.py --server.headless true --browser.gatherUsageStats false \
+		-- --duckdb "$(PUBLISH_PATH)"
 
 # ruff and mypy (config and paths in pyproject.toml); the mypy cache is gitignored (a cold run takes about 40 s).
 # sqlfluff lints the dbt models (.sqlfluff, .sqlfluffignore): its dbt templater compiles them with profiles.yml on an
