@@ -29,3 +29,11 @@ def test_build_state_refs_every_fct_mart_and_the_batch(tmp_path: Path) -> None:
     published = {ref["name"] for ref in publish["refs"]}
     assert {name for name in models if name.startswith(("fct_", "rpt_"))} - published == set()
     assert "llm_cost_build_state" in published
+
+    # the semantic layer (models/semantic) passed dbt's semantic validation at parse time, time spine included
+    semantic = json.loads((tmp_path / "target" / "semantic_manifest.json").read_text())
+    metrics = {m["name"]: m for m in semantic["metrics"]}
+    assert {"cost", "effective_cost", "calls", "runs", "cost_per_run", "cost_per_call", "unpriced_calls",
+            "unpriced_tokens", "cache_hit_ratio", "cache_saved", "cost_drift", "retry_cost"} <= set(metrics)
+    assert metrics["cost_per_run"]["type"] == "ratio"
+    assert semantic["project_configuration"]["time_spines"][0]["node_relation"]["alias"] == "metricflow_time_spine"

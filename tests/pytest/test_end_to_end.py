@@ -350,7 +350,8 @@ def test_the_published_copy_holds_every_mart_and_is_swapped_under_its_readers(bu
 
     from llm_cost import publish
 
-    published = built.log_dir / "e2e.published.duckdb"
+    published = tmp_path / "published.duckdb"  # a copy: the dashboard tests read the build's own
+    shutil.copy(built.log_dir / "e2e.published.duckdb", published)
     marts = [name for (name,) in built.query(
         "select table_name from information_schema.tables where table_type = 'BASE TABLE' and "
         "(table_name like 'fct\\_%' escape '\\' or table_name like 'rpt\\_%' escape '\\') order by 1")]
