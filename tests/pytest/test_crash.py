@@ -9,6 +9,7 @@ watching dbt's debug log for the line that starts that phase.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -43,7 +44,9 @@ class KilledBuilds:
     def __init__(self, project: Path, duckdb_path: Path, spans_glob: str, logs: Path) -> None:
         self.project, self.logs = project, logs
         self.env = DbtProject(duckdb_path, spans_glob, logs).env()
-        self.vars = (f'{{otel_spans_path: "{spans_glob}", unpriced_severity: warn, python_models_enabled: false}}')
+        self.vars = json.dumps({"otel_spans_path": spans_glob, "unpriced_severity": "warn",
+                                "python_models_enabled": False,
+                                "provider_reports_path": str(project / "no_provider_reports" / "*.json")})
 
     def _cmd(self, *args: str) -> list[str]:
         return [str(DBT), *args, "--project-dir", str(self.project), "--vars", self.vars]
