@@ -748,12 +748,13 @@ def _known_key(key: Any) -> bool:
     return key is not None and not pd.isna(key) and key != UNATTRIBUTED
 
 
-def _daily_spend(daily: pd.DataFrame, key_column: str, as_of: date) -> dict[str, dict[date, Decimal]]:
+def _daily_spend(daily: pd.DataFrame, key_column: str, as_of: date,
+                 known_keys_only: bool = False) -> dict[str, dict[date, Decimal]]:
+    """Spend per key and day through as_of; known_keys_only: without the rows of no user or conversation."""
     spend: dict[str, dict[date, Decimal]] = {}
     for key, day, cost in zip(daily[key_column], daily["day"], daily["cost_usd"], strict=True):
         day = as_day(day)
-        if day <= as_of and cost is not None and not pd.isna(cost) and (
-                key_column not in ("user_hash", "conversation_id") or _known_key(key)):
+        if day <= as_of and cost is not None and not pd.isna(cost) and (not known_keys_only or _known_key(key)):
             per_day = spend.setdefault(key, {})
             per_day[day] = per_day.get(day, ZERO) + Decimal(cost)
     return spend
@@ -799,7 +800,7 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
                       "feature": _daily_spend(feature_daily, "feature", as_of),
                       "tenant": _daily_spend(tenant_daily, "tenant_id", as_of)}
     if user_daily is not None:
-        spend_by_scope["user"] = _daily_spend(user_daily, "user_hash", as_of)
+        spend_by_scope["user"] = _daily_spend(user_daily, "user_hash", as_of, known_keys_only=True)
     rate_days = [as_of - timedelta(days=i) for i in range(run_rate_days)]
     rows: list[dict[str, Any]] = []
     for scope, per_key in spend_by_scope.items():
@@ -827,7 +828,7 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
                         if row["is_breach"] or scope not in BREACHES_ONLY_SCOPES:
                             rows.append(row)
     if session_daily is not None and "session" in book.periods("session"):
-        for key, spend in sorted(_daily_spend(session_daily, "conversation_id", as_of).items()):
+        for key, spend in sorted(_daily_spend(session_daily, "conversation_id", as_of, known_keys_only=True).items()):
             first, last = min(spend), max(spend)
             budget = book.lookup("session", key, "session", first)
             spent = sum(spend.values(), ZERO)

@@ -70,48 +70,42 @@ fee_months as (
         and (plan_ranges.effective_to is null or months.month < plan_ranges.effective_to)
 ),
 
-call_revenue as (
-    -- per call, at the price in force on the call's day
+unit_days as (
+    -- what is priced per unit, per tenant and day: calls by their day, runs by their start (a run crossing midnight
+    -- counts once)
     select
-        cast({{ dbt.date_trunc('month', 'daily.day') }} as date) as month,
-        daily.tenant_id,
-        sum(daily.calls * plan_ranges.price_usd) as call_revenue_usd
-    from (
-        select
-            span_costs.day,
-            span_costs.tenant_id,
-            count(*) as calls
-        from span_costs
-        group by 1, 2
-    ) as daily
-    inner join plan_ranges
-        on daily.tenant_id = plan_ranges.tenant_id
-        and plan_ranges.unit = 'call'
-        and daily.day >= plan_ranges.effective_from
-        and (plan_ranges.effective_to is null or daily.day < plan_ranges.effective_to)
+        span_costs.day,
+        span_costs.tenant_id,
+        'call' as unit,
+        count(*) as units
+    from span_costs
+    group by 1, 2
+
+    union all
+
+    select
+        run_costs.day,
+        run_costs.tenant_id,
+        'run' as unit,
+        count(*) as units
+    from run_costs
     group by 1, 2
 ),
 
-run_months as (
-    -- runs by their start (a run crossing midnight counts once), priced per run at the price of that day
+unit_months as (
+    -- each day's units at the price in force that day (null without a price for the unit)
     select
-        cast({{ dbt.date_trunc('month', 'daily.day') }} as date) as month,
-        daily.tenant_id,
-        sum(daily.runs) as runs,
-        sum(daily.runs * plan_ranges.price_usd) as run_revenue_usd
-    from (
-        select
-            run_costs.day,
-            run_costs.tenant_id,
-            count(*) as runs
-        from run_costs
-        group by 1, 2
-    ) as daily
+        cast({{ dbt.date_trunc('month', 'unit_days.day') }} as date) as month,
+        unit_days.tenant_id,
+        sum(case when unit_days.unit = 'run' then unit_days.units end) as runs,
+        sum(case when unit_days.unit = 'run' then unit_days.units * plan_ranges.price_usd end) as run_revenue_usd,
+        sum(case when unit_days.unit = 'call' then unit_days.units * plan_ranges.price_usd end) as call_revenue_usd
+    from unit_days
     left join plan_ranges
-        on daily.tenant_id = plan_ranges.tenant_id
-        and plan_ranges.unit = 'run'
-        and daily.day >= plan_ranges.effective_from
-        and (plan_ranges.effective_to is null or daily.day < plan_ranges.effective_to)
+        on unit_days.tenant_id = plan_ranges.tenant_id
+        and unit_days.unit = plan_ranges.unit
+        and unit_days.day >= plan_ranges.effective_from
+        and (plan_ranges.effective_to is null or unit_days.day < plan_ranges.effective_to)
     group by 1, 2
 ),
 
@@ -157,18 +151,18 @@ priced as (
         tenant_plan_months.month,
         tenant_plan_months.tenant_id,
         plan_names.plan,
-        coalesce(run_months.runs, 0) as runs,
+        coalesce(unit_months.runs, 0) as runs,
         tenant_plan_months.calls,
         tenant_plan_months.monthly_fee_usd,
-        run_months.run_revenue_usd,
-        call_revenue.call_revenue_usd,
+        unit_months.run_revenue_usd,
+        unit_months.call_revenue_usd,
         -- null when no plan row covers the month (an internal tenant, or one without terms)
         case
             when plan_names.plan is not null
                 then (
                     coalesce(tenant_plan_months.monthly_fee_usd, 0)
-                    + coalesce(run_months.run_revenue_usd, 0)
-                    + coalesce(call_revenue.call_revenue_usd, 0)
+                    + coalesce(unit_months.run_revenue_usd, 0)
+                    + coalesce(unit_months.call_revenue_usd, 0)
                 )
         end as revenue_usd,
         tenant_plan_months.cost_usd,
@@ -177,12 +171,9 @@ priced as (
     left join plan_names
         on tenant_plan_months.month = plan_names.month
         and tenant_plan_months.tenant_id = plan_names.tenant_id
-    left join run_months
-        on tenant_plan_months.month = run_months.month
-        and tenant_plan_months.tenant_id = run_months.tenant_id
-    left join call_revenue
-        on tenant_plan_months.month = call_revenue.month
-        and tenant_plan_months.tenant_id = call_revenue.tenant_id
+    left join unit_months
+        on tenant_plan_months.month = unit_months.month
+        and tenant_plan_months.tenant_id = unit_months.tenant_id
 ),
 
 over_plan as (

@@ -99,6 +99,15 @@ def build_demo(spans_glob: str, work: Path, name: str, reports_glob: str | None 
     return project
 
 
+def isolated_build_vars(project: Path, spans_glob: str) -> dict[str, Any]:
+    """The vars of a test build on a project copy: the incremental marts only (the Python models, full-rebuild
+    reports, are off: they would add about a second to each of the ~60 runs and prove nothing about incremental
+    builds), and no provider report pages (the default glob is relative to the working directory, where a `make run`
+    leaves the demo's, and then one build would read them and another not)."""
+    return {"otel_spans_path": spans_glob, "unpriced_severity": "warn", "python_models_enabled": False,
+            "provider_reports_path": str(project / "no_provider_reports" / "*.json")}
+
+
 class InProcessDbt:
     """dbt in-process on one parsed manifest, building into its own DuckDB file from a project copy."""
 
@@ -108,14 +117,7 @@ class InProcessDbt:
 
         self.project = project
         self.duckdb_path = duckdb_path
-        # The Python models (python_models/: full-rebuild reports, not incremental marts) are off here: they
-        # would add about a second to each of the ~60 runs and prove nothing about incremental builds.
-        # no provider report pages unless given: the default glob is relative to the working directory, where a
-        # `make run` leaves the demo's (and then this build would read them and another one not)
-        self.vars = json.dumps({"otel_spans_path": spans_glob, "unpriced_severity": "warn",
-                                "python_models_enabled": False,
-                                "provider_reports_path": str(project / "no_provider_reports" / "*.json"),
-                                **(vars or {})})
+        self.vars = json.dumps({**isolated_build_vars(project, spans_glob), **(vars or {})})
         self._env()
         parsed = dbtRunner().invoke(self._args("parse"))
         assert parsed.success, parsed.exception

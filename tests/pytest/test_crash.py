@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from dbt_runner import DBT, DbtProject, InProcessDbt, assert_same_marts, copy_project
+from dbt_runner import DBT, DbtProject, InProcessDbt, assert_same_marts, copy_project, isolated_build_vars
 from llm_cost.generate import generate
 
 # the phases a kill lands in: a log line that starts it ('' = right after the process starts, while dbt parses)
@@ -44,9 +44,7 @@ class KilledBuilds:
     def __init__(self, project: Path, duckdb_path: Path, spans_glob: str, logs: Path) -> None:
         self.project, self.logs = project, logs
         self.env = DbtProject(duckdb_path, spans_glob, logs).env()
-        self.vars = json.dumps({"otel_spans_path": spans_glob, "unpriced_severity": "warn",
-                                "python_models_enabled": False,
-                                "provider_reports_path": str(project / "no_provider_reports" / "*.json")})
+        self.vars = json.dumps(isolated_build_vars(project, spans_glob))
 
     def _cmd(self, *args: str) -> list[str]:
         return [str(DBT), *args, "--project-dir", str(self.project), "--vars", self.vars]
