@@ -58,8 +58,8 @@ batch_calls as (
     where priced_calls.is_priced
 ),
 
-call_buckets as (
-    {#- one arm per token bucket, and one for the per-request fee (web searches, at the fee per request, the same
+bucket_arms as (
+    {#- one row per token bucket, and one for the per-request fee (web searches, at the fee per request, the same
         under a contract) -#}
     {%- set arms = [] %}
     {%- for bucket in token_buckets() %}
@@ -83,6 +83,15 @@ call_buckets as (
     {%- for arm in arms %}
     {{ 'union all' if not loop.first }}
     select
+        '{{ arm.name }}' as token_bucket,
+        '{{ arm.unit }}' as unit
+    {%- endfor %}
+),
+
+call_buckets as (
+    -- each call once per bucket in one scan of the batch's calls (a union of one select per bucket read the wide
+    -- calls seven times and ran out of memory at 30M spans: bench/RESULTS.md), the charged ones only
+    select
         batch_calls.day,
         batch_calls.trace_id as run_id,
         batch_calls.feature,
@@ -93,16 +102,27 @@ call_buckets as (
         batch_calls.price_service_tier as service_tier,
         batch_calls.price_min_input_tokens,
         batch_calls.price_effective_from,
-        '{{ arm.name }}' as token_bucket,
-        '{{ arm.unit }}' as unit,
-        {{ arm.quantity }} as tokens,
-        {{ arm.list_rate }} as list_unit_price,
-        {{ arm.contracted_rate }} as contracted_unit_price,
-        {{ arm.list_cost }} as list_cost,
-        {{ arm.contracted_cost }} as contracted_cost
+        {%- for column, field in [
+            ('tokens', 'quantity'), ('list_unit_price', 'list_rate'), ('contracted_unit_price', 'contracted_rate'),
+            ('list_cost', 'list_cost'), ('contracted_cost', 'contracted_cost'),
+        ] %}
+        case bucket_arms.token_bucket
+            {%- for arm in arms %}
+            when '{{ arm.name }}' then {{ arm[field] }}
+            {%- endfor %}
+        end as {{ column }},
+        {%- endfor %}
+        bucket_arms.token_bucket,
+        bucket_arms.unit
     from batch_calls
-    where {{ arm.filter }}
-    {%- endfor %}
+    cross join bucket_arms
+    -- filtered here, before a bucket's rate divides by its quantity
+    where
+        case bucket_arms.token_bucket
+            {%- for arm in arms %}
+            when '{{ arm.name }}' then {{ arm.filter }}
+            {%- endfor %}
+        end
 ),
 
 call_charges as (
