@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -123,6 +124,15 @@ class InProcessDbt:
         assert parsed.success, parsed.exception
         assert isinstance(parsed.result, Manifest), parsed.result  # what `dbt parse` returns
         self.runner = dbtRunner(manifest=parsed.result)
+
+    def in_folder(self, folder: Path) -> InProcessDbt:
+        """The same project, vars and parsed manifest, building into a file of the same name in another folder (a full
+        refresh of the same span files beside an incremental history) without parsing again (about 12 s): the
+        manifest names each relation's database after the file name, so the name stays."""
+        folder.mkdir(parents=True, exist_ok=True)
+        other = copy.copy(self)
+        other.duckdb_path = folder / self.duckdb_path.name
+        return other
 
     def _env(self) -> None:
         os.environ.update(LLM_COST_DUCKDB=str(self.duckdb_path), DBT_PROFILES_DIR=str(PROJECT_DIR), DO_NOT_TRACK="1")

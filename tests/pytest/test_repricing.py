@@ -40,7 +40,7 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
     generate(demo, spans=1500, seed=5)
     files = sorted((demo / "spans").iterdir())
     project = copy_project(tmp_path / "project")
-    inc_dir, full_dir = tmp_path / "arrivals", tmp_path / "all"
+    inc_dir = tmp_path / "arrivals"
     inc_dir.mkdir()
     incremental = InProcessDbt(project, tmp_path / "incremental.duckdb", f"{inc_dir}/*.json*")
     incremental.invoke("seed")
@@ -96,8 +96,7 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
         shutil.copy(path, inc_dir / path.name)
     incremental.invoke("run")
 
-    shutil.copytree(inc_dir, full_dir)
-    full = InProcessDbt(project, tmp_path / "full.duckdb", f"{full_dir}/*.json*")
+    full = incremental.in_folder(tmp_path / "full")
     full.invoke("seed")
     full.invoke("run", "--full-refresh")
     assert_same_marts(incremental, full)
@@ -123,7 +122,7 @@ def test_contract_changes_reprice_exactly_the_covered_runs(tmp_path: Path) -> No
     generate(demo, spans=1500, seed=5)
     files = sorted((demo / "spans").iterdir())
     project = copy_project(tmp_path / "project")
-    inc_dir, full_dir = tmp_path / "arrivals", tmp_path / "all"
+    inc_dir = tmp_path / "arrivals"
     inc_dir.mkdir()
     incremental = InProcessDbt(project, tmp_path / "incremental.duckdb", f"{inc_dir}/*.json*")
     incremental.invoke("seed")
@@ -198,8 +197,7 @@ def test_contract_changes_reprice_exactly_the_covered_runs(tmp_path: Path) -> No
         shutil.copy(path, inc_dir / path.name)
     incremental.invoke("run")
 
-    shutil.copytree(inc_dir, full_dir)
-    full = InProcessDbt(project, tmp_path / "full.duckdb", f"{full_dir}/*.json*")
+    full = incremental.in_folder(tmp_path / "full")
     full.invoke("seed")
     full.invoke("run", "--full-refresh")
     assert_same_marts(incremental, full)
@@ -221,7 +219,7 @@ def test_price_modifier_changes_reprice_exactly_the_covered_runs(tmp_path: Path)
     generate(demo, spans=1500, seed=5)
     files = sorted((demo / "spans").iterdir())
     project = copy_project(tmp_path / "project")
-    inc_dir, full_dir = tmp_path / "arrivals", tmp_path / "all"
+    inc_dir = tmp_path / "arrivals"
     inc_dir.mkdir()
     incremental = InProcessDbt(project, tmp_path / "incremental.duckdb", f"{inc_dir}/*.json*")
     incremental.invoke("seed")
@@ -312,8 +310,7 @@ def test_price_modifier_changes_reprice_exactly_the_covered_runs(tmp_path: Path)
     for path in files[half:]:
         shutil.copy(path, inc_dir / path.name)
     incremental.invoke("run")
-    shutil.copytree(inc_dir, full_dir)
-    full = InProcessDbt(project, tmp_path / "full.duckdb", f"{full_dir}/*.json*")
+    full = incremental.in_folder(tmp_path / "full")
     full.invoke("seed")
     full.invoke("run", "--full-refresh")
     assert_same_marts(incremental, full)
