@@ -80,6 +80,13 @@ DATA_DOCS ?= target/data_docs
 validate: venv
 	$(PY) -m llm_cost validate --duckdb "$(LLM_COST_DUCKDB)" --docs "$(DATA_DOCS)"
 
+# The dbt docs site of the built marts (after `make run`): one self-contained page, target/static_index.html, that a
+# browser opens as a file (each mart's grain and columns, which metric answers which question: models/overview.md).
+.PHONY: docs
+docs: venv profiles.yml
+	$(DBT) docs generate --static --vars '$(DBT_VARS)'
+	@echo "==> open target/static_index.html"
+
 # The BigQuery emulator (tests/bqemulator) in a venv of its own: it pins another duckdb than dbt-duckdb's.
 BQEMU_VENV ?= .venv-bqemulator
 export LLM_COST_BQEMULATOR := $(CURDIR)/$(BQEMU_VENV)/bin/bqemulator
@@ -103,10 +110,27 @@ $(FOCUS_VENV)/.installed: tests/focus/requirements.txt tests/focus/requirements.
 	$(call make_venv,$(FOCUS_VENV),$(FOCUS_PYTHON),tests/focus/requirements.txt,tests/focus/requirements.lock)
 	touch $@
 
-# The three venvs and the lints are independent of each other (the lints need the project venv only): made side by side,
-# each one's output kept together (a fresh clone here: the three venvs take about 15 s with uv, then the lints).
+# Apache Superset (tests/superset) for the BI test (tests/pytest/test_superset.py) in a venv of its own: it pins
+# SQLAlchemy 1.4 and its own numpy and pandas. Its metadata database is prepared here once (migrations, roles and
+# the test's admin user, one process of about 45 s, next to the venv's bin/), so the test copies it and only starts
+# the server.
+SUPERSET_VENV ?= .venv-superset
+export LLM_COST_SUPERSET := $(CURDIR)/$(SUPERSET_VENV)/bin/superset
+.PHONY: superset
+superset: $(SUPERSET_VENV)/.installed
+$(SUPERSET_VENV)/.installed: tests/superset/requirements.txt tests/superset/requirements.lock \
+		tests/superset/superset_config.py tests/superset/make_metadata.py | $(UV)
+	@echo "==> creating $(SUPERSET_VENV) with Apache Superset and its metadata database"
+	$(call make_venv,$(SUPERSET_VENV),$(PYTHON),tests/superset/requirements.txt,tests/superset/requirements.lock)
+	$(SUPERSET_VENV)/bin/python tests/superset/make_metadata.py $(SUPERSET_VENV)/superset-metadata.db \
+		>$(SUPERSET_VENV)/make_metadata.log 2>&1 || { tail -n 30 $(SUPERSET_VENV)/make_metadata.log; exit 1; }
+	touch $@
+
+# The four venvs and the lints are independent of each other (the lints need the project venv only): made side by side,
+# each one's output kept together (a fresh clone here: the venvs take about 15 s with uv, then the lints beside
+# Superset's metadata database).
 test: profiles.yml
-	@$(MAKE) --no-print-directory -j4 --output-sync=target venv bqemulator focus-validator browser lint
+	@$(MAKE) --no-print-directory -j4 --output-sync=target venv bqemulator focus-validator superset browser lint
 	$(PY) -m pytest tests/pytest -q -rs --durations=8 -n 2 --dist loadfile
 
 # Debian's chromium for the dashboard's browser test (tests/pytest/test_dashboard.py): playwright drives it and never

@@ -326,6 +326,36 @@ def _add_focus(sub: argparse._SubParsersAction) -> None:
     v.set_defaults(func=_run_focus)
 
 
+def _run_superset_bundle(args: argparse.Namespace) -> int:
+    from llm_cost.superset_bundle import BundleError, write_bundle
+
+    try:
+        written = write_bundle(Path(args.duckdb), Path(args.out), Path(args.templates))
+    except BundleError as exc:
+        print(f"llm_cost superset-bundle: error: {exc}", file=sys.stderr)
+        return 2
+    counts = {kind: sum(n.startswith(f"{kind}s/") for n in written) for kind in ("database", "dataset", "chart",
+                                                                                     "dashboard")}
+    kinds = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items())
+    print(f"wrote the Superset bundle ({kinds}) on {Path(args.duckdb).resolve()} (read-only) to {args.out}; "
+          "import it in Superset: Dashboards > Import dashboard")
+    return 0
+
+
+def _add_superset_bundle(sub: argparse._SubParsersAction) -> None:
+    from llm_cost.superset_bundle import TEMPLATES
+
+    p = sub.add_parser("superset-bundle", help="write the Superset dashboard bundle (zip) on a published DuckDB file",
+                       description="Write the importable Superset bundle of bi/superset/ (database, datasets on the "
+                                   "marts, charts, dashboard) with the absolute path of the published DuckDB file, "
+                                   "opened read-only (README \"Dashboards and BI tools\").")
+    p.add_argument("--duckdb", default="llm_cost.published.duckdb",
+                   help="the published copy of the marts (default llm_cost.published.duckdb, which `make run` writes)")
+    p.add_argument("--out", required=True, help="the zip file to write")
+    p.add_argument("--templates", default=str(TEMPLATES), help=argparse.SUPPRESS)
+    p.set_defaults(func=_run_superset_bundle)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=_prog(), description="LLM cost attribution tools")
     parser.add_argument("--version", action="version", version=f"{DIST_NAME} {version()}")
@@ -337,6 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_prices(sub)
     _add_reports(sub)
     _add_focus(sub)
+    _add_superset_bundle(sub)
     return parser
 
 
