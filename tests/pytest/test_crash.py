@@ -20,7 +20,15 @@ from pathlib import Path
 
 import pytest
 
-from dbt_runner import DBT, DbtProject, InProcessDbt, assert_same_marts, copy_project, isolated_build_vars
+from dbt_runner import (
+    COMPARED_SELECTION,
+    DBT,
+    DbtProject,
+    InProcessDbt,
+    assert_same_marts,
+    copy_project,
+    isolated_build_vars,
+)
 from llm_cost.generate import generate
 
 # the phases a kill lands in: a log line that starts it ('' = right after the process starts, while dbt parses)
@@ -102,6 +110,6 @@ def test_builds_killed_at_random_points_then_rerun_equal_a_full_refresh(tmp_path
     shutil.copytree(arrivals, everything)
     full = InProcessDbt(project, tmp_path / "full.duckdb", f"{everything}/*.json*")
     full.invoke("seed")
-    full.invoke("run", "--full-refresh")
+    full.invoke("run", "--full-refresh", *COMPARED_SELECTION)
     assert sum("killed at" in h for h in history) >= len(history) - 1, history
     assert_same_marts(tmp_path / "killed.duckdb", full)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from dbt_runner import PROJECT_DIR, InProcessDbt, assert_same_marts, copy_project, full_suite_only
+from dbt_runner import COMPARED_SELECTION, PROJECT_DIR, InProcessDbt, assert_same_marts, copy_project, full_suite_only
 from llm_cost.generate import generate
 
 
@@ -104,14 +104,14 @@ def test_one_span_batches_in_random_order_equal_full_refresh(tmp_path: Path, see
     for n, line in enumerate(deliveries):
         (inc_dir / f"batch-{n:05d}.jsonl").write_text(line + "\n")
         if (n + 1) % spans_per_build == 0 or n == len(deliveries) - 1:
-            incremental.invoke("run")
+            incremental.invoke("run", *COMPARED_SELECTION)
 
     shutil.copytree(inc_dir, full_dir)
     # the full refresh builds the span tree in passes of a few traces (macros/trace_partitioned.sql); the small
     # incremental batches in one pass each: equal marts also prove the passes change nothing
     full = InProcessDbt(project, tmp_path / "full.duckdb", f"{full_dir}/*.json*", vars={"max_spans_per_pass": 4})
     full.invoke("seed")
-    full.invoke("run", "--full-refresh")
+    full.invoke("run", "--full-refresh", *COMPARED_SELECTION)
     # dbt rotates its log by size, so the line may be in a rotated file (dbt.log.1, ...)
     logs = "".join(log.read_text() for log in (project / "logs").glob("dbt.log*"))
     assert "built in" in logs, "the full refresh must take several passes"

@@ -271,7 +271,7 @@ def test_builds_after_random_folder_histories_equal_a_full_refresh(tmp_path: Pat
     unreadable = [r for r in incremental.rows("stg_otel__quarantine") if r[0] == "file"]
     assert not unreadable, "nothing is left unreadable once every write has finished"
 
-    full = InProcessDbt(project, tmp_path / "full.duckdb", f"{landing_dir}/*")
+    full = incremental.in_folder(tmp_path / "full")
     full.invoke("seed")
     full.invoke("run", "--full-refresh")
     assert incremental.rows("fct_span_costs"), "the history must contain calls"

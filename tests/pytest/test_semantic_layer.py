@@ -21,8 +21,8 @@ RATIO_TOLERANCE = 1e-12
 
 
 class MetricFlow:
-    """`mf` commands on a project copy whose target/ is the demo build's (MetricFlow reads target/semantic_manifest.json
-    under the project, whatever DBT_TARGET_PATH says) and on a DuckDB file of its own (a copy of the build's)."""
+    """`mf` commands on a project copy parsed into its own target/ (MetricFlow reads target/semantic_manifest.json under
+    the project, whatever DBT_TARGET_PATH says) and on a DuckDB file of its own (a copy of the build's)."""
 
     def __init__(self, project: Path, out: Path) -> None:
         from dbt_metricflow.cli.cli_configuration import CLIConfiguration
@@ -54,12 +54,20 @@ def mf(built: DbtProject, tmp_path_factory: pytest.TempPathFactory,
        monkeypatch_module: pytest.MonkeyPatch) -> Iterator[MetricFlow]:
     work = tmp_path_factory.mktemp("metricflow")
     project = copy_project(work / "project")
-    shutil.copytree(built.log_dir / "target", project / "target")
-    # the same file name: the manifest's relations name the database after it
+    # a copy of the build's file, under its name (the manifest names each relation's database after the file name),
+    # set before the parse: an in-process build of another test may have left LLM_COST_DUCKDB naming its own file
     (work / "db").mkdir()
     shutil.copy(built.duckdb_path, work / "db" / built.duckdb_path.name)
     monkeypatch_module.setenv("LLM_COST_DUCKDB", str(work / "db" / built.duckdb_path.name))
     monkeypatch_module.setenv("DBT_PROFILES_DIR", str(built.env()["DBT_PROFILES_DIR"]))
+    monkeypatch_module.delenv("LLM_COST_PYTHON_MODELS_ENABLED", raising=False)
+    # a manifest of its own with the default vars (the build's target/ is rewritten by other tests' dbt commands,
+    # some with the Python models off, and so without the budgets' semantic model)
+    from dbt.cli.main import dbtRunner
+
+    parsed = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(project), "--target-path",
+                                 str(project / "target"), "--log-path", str(work / "logs")])
+    assert parsed.success, parsed.exception
     engine = MetricFlow(project, work)
     try:
         yield engine
