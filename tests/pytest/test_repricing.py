@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from dbt_runner import InProcessDbt, assert_same_marts, copy_project
+from dbt_runner import InProcessDbt, assert_same_marts, copy_project, full_suite_only
 from llm_cost.generate import generate
 from llm_cost.summary import build_summary
 
@@ -208,6 +208,9 @@ def test_contract_changes_reprice_exactly_the_covered_runs(tmp_path: Path) -> No
     assert f"Under contracts: ${effective:,.2f}, " in build_summary(incremental.duckdb_path)
 
 
+# the same repricing path as the price and contract changes above (a changed rule changes the price fingerprint of
+# the calls it covers); its own check of the modifiers' runs is in the full suite (about a minute)
+@full_suite_only("the price-modifier repricing property (the price and contract repricing properties run)")
 def test_price_modifier_changes_reprice_exactly_the_covered_runs(tmp_path: Path) -> None:
     """Price modifier rules (seeds/price_modifiers.csv) changed between builds: each build recomputes exactly the runs
     whose calls a changed rule covers or stops covering (int_runs__repriced, the batch); a multiplier moves cost_usd
