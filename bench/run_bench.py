@@ -19,6 +19,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
@@ -69,19 +70,48 @@ class Measured:
     cpu_s: float
     peak_mib: float
     returncode: int
+    rss_samples: list[tuple[float, float]] = field(default_factory=list)  # (epoch s, MiB), every RSS_SAMPLE_S
+
+
+RSS_SAMPLE_S = 0.5  # how often the RSS timeline is read (it names the nodes running at the peak)
+
+
+def _rss_mib(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # exited, or no /proc (not Linux): the timeline stays empty
+        pass
+    return None
+
+
+def _sample_rss(pid: int, samples: list[tuple[float, float]], done: threading.Event) -> None:
+    while not done.wait(RSS_SAMPLE_S):
+        mib = _rss_mib(pid)
+        if mib is not None:
+            samples.append((time.time(), mib))
 
 
 def measure(cmd: list[str], *, log_file: Path, out_file: Path | None = None,
             env: dict[str, str] | None = None) -> Measured:
-    """Run cmd in its own process; wall clock around it, peak RSS and CPU from os.wait4's rusage."""
+    """Run cmd in its own process; wall clock around it, peak RSS and CPU from os.wait4's rusage, and an RSS
+    timeline sampled beside it (Linux /proc) to say what ran at the peak."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    samples: list[tuple[float, float]] = []
+    done = threading.Event()
     with open(log_file, "wb") as err, (open(out_file, "wb") if out_file else nullcontext(err)) as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=out, stderr=err if out_file else subprocess.STDOUT)
+        sampler = threading.Thread(target=_sample_rss, args=(proc.pid, samples, done), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        done.set()
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: tell Popen
-    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
+    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, samples)
 
 
 def check(m: Measured, what: str, log_file: Path) -> Measured:
@@ -245,21 +275,44 @@ class Dbt:
         cmd = [str(DBT), *args, "--vars", self.vars]
         return check(measure(cmd, log_file=log_file, env=self.env), f"dbt {' '.join(args)} ({name})", log_file)
 
-    def timing(self) -> dict[str, Any]:
-        """dbt's own view of the last run (target/run_results.json): node time without startup and parsing."""
+    def timing(self, m: Measured) -> dict[str, Any]:
+        """dbt's own view of the last run (target/run_results.json): node time without startup and parsing, and
+        the nodes executing when the sampled RSS peaked (several when dbt runs models side by side)."""
         results = json.loads((self.target / "run_results.json").read_text())
         nodes = sorted(results["results"], key=lambda r: -r["execution_time"])
         return {"dbt_elapsed_s": results["elapsed_time"],
-                "slowest_models": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 2) for r in nodes[:5]}}
+                "slowest_models": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 2) for r in nodes[:5]},
+                **peak_nodes(results["results"], m.rss_samples)}
 
     def totals(self) -> dict[str, Any]:
         result: dict[str, Any] = venv_json(MART_TOTALS, str(self.db))
         return result
 
 
+def peak_nodes(results: list[dict[str, Any]], samples: list[tuple[float, float]]) -> dict[str, Any]:
+    """The sampled RSS peak and the nodes whose execution spans it; none when it fell between nodes or outside
+    them (dbt's start-up, parse or end)."""
+    if not samples:
+        return {}
+    at, mib = max(samples, key=lambda sample: sample[1])
+    running = []
+    for r in results:
+        for t in r.get("timing", []):
+            if t["name"] == "execute" and t.get("started_at") and t.get("completed_at"):
+                start, end = (datetime.fromisoformat(t[k].replace("Z", "+00:00")).timestamp()
+                              for k in ("started_at", "completed_at"))
+                if start <= at <= end:
+                    running.append(r["unique_id"].split(".")[-1])
+    return {"sampled_peak_mib": round(mib), "nodes_at_peak": sorted(running)}
+
+
 def dbt_note(timing: dict[str, Any]) -> str:
     slowest, secs = next(iter(timing["slowest_models"].items()), ("-", 0.0))
-    return f"dbt-reported node time {timing['dbt_elapsed_s']:.1f} s (slowest: {slowest} {secs:.1f} s)"
+    note = f"dbt-reported node time {timing['dbt_elapsed_s']:.1f} s (slowest: {slowest} {secs:.1f} s)"
+    if "nodes_at_peak" in timing:
+        during = ", ".join(timing["nodes_at_peak"]) or "no node (between nodes, start-up, parse or end)"
+        note += f"; sampled RSS peak {timing['sampled_peak_mib']:,} MiB during {during}"
+    return note
 
 
 def baseline(script: str, name: str, logs: Path, *args: str) -> tuple[Measured, dict[str, Any]]:
@@ -300,14 +353,14 @@ def bench_size(n: int, work: Path, sample: float, gzip_all: bool) -> dict[str, A
     dbt("seed", "seed", "--quiet")
     log("    dbt run: full build")
     full = dbt("full", "run")
-    full_totals, full_timing = dbt.totals(), dbt.timing()
+    full_totals, full_timing = dbt.totals(), dbt.timing(full)
     steps.append(Step("full build (dbt run)", base["span_records"], full_totals["calls"], full.wall_s, full.cpu_s,
                       full.peak_mib, dbt_note(full_timing), detail={**full_totals, **full_timing}))
 
     link_files(size_dir / "batch" / "spans", spans_dir, prefix="batch-")
     log("    dbt run: incremental, 1% new runs")
     inc = dbt("incremental", "run")
-    inc_totals, inc_timing = dbt.totals(), dbt.timing()
+    inc_totals, inc_timing = dbt.totals(), dbt.timing(inc)
     steps.append(Step("incremental 1% (dbt run)", batch["span_records"], inc_totals["calls"] - full_totals["calls"],
                       inc.wall_s, inc.cpu_s, inc.peak_mib, dbt_note(inc_timing), detail={**inc_totals, **inc_timing}))
 
