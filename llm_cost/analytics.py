@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import itertools
 import math
-import operator
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import MISSING, dataclass, fields
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -47,13 +46,17 @@ Schema = list[tuple[str, pa.DataType]]
 
 
 def to_pandas(relation: Any, columns: Sequence[str] | None = None, where: str | None = None,
-              group_by: Sequence[str] | None = None, order_by: Sequence[str] | None = None) -> pd.DataFrame:
+              group_by: Sequence[str] | None = None, order_by: Sequence[str] | None = None,
+              then_where: str | None = None, arrow_types: bool = False) -> pd.DataFrame:
     """A warehouse relation as pandas, the one place that knows the engine.
 
     columns, where (a SQL condition) and group_by are applied in the warehouse, before anything reaches
     pandas: with group_by, columns are SQL expressions (``"sum(cost_usd) as cost_usd"``) and the frame holds
     one row per group, so a model reads an aggregate whose size follows the keys, not the calls. order_by
-    (column names) sorts the rows in the warehouse.
+    (column names) sorts the rows in the warehouse. then_where: a SQL condition over the projected columns (a
+    window's result, say), applied in the warehouse after the projection.
+    arrow_types: columns stay Arrow-typed in pandas (pd.ArrowDtype: a decimal is 16 bytes, not a Decimal object of
+    about 100), for frames with a row per run: the Decimal of one value is made only when it is read.
     DuckDB: through Arrow, so DECIMAL arrives as Decimal (``.df()`` would give float64) and HUGEINT token
     sums as int64. Spark (dbt-bigquery Python models on Dataproc): ``.toPandas()``, which also gives Decimal.
     """
@@ -65,13 +68,19 @@ def to_pandas(relation: Any, columns: Sequence[str] | None = None, where: str | 
 
             aggregates = [spark_functions.expr(c) for c in columns or [] if c not in group_by]
             relation = relation.groupBy(*group_by).agg(*aggregates)
+            if columns:  # a group key not among the columns is a grouping only, as on DuckDB
+                relation = relation.select(*[c for c in relation.columns if c not in group_by or c in columns])
         elif columns:
-            relation = relation.select(*columns)
+            relation = relation.selectExpr(*columns)
+        if then_where:
+            relation = relation.filter(then_where)
         return (relation.orderBy(*order_by) if order_by else relation).toPandas()
     if group_by:
         relation = relation.aggregate(", ".join(columns or group_by), ", ".join(group_by))
     elif columns:
         relation = relation.project(", ".join(columns))
+    if then_where:
+        relation = relation.filter(then_where)
     if order_by:
         relation = relation.order(", ".join(order_by))
     method = next((m for m in ("to_arrow_table", "fetch_arrow_table", "arrow") if hasattr(relation, m)), None)
@@ -82,7 +91,7 @@ def to_pandas(relation: Any, columns: Sequence[str] | None = None, where: str | 
         table = table.read_all()
     converted = [column.cast(pa.int64()) if pa.types.is_decimal(column.type) and column.type.scale == 0
                  else column for column in table.columns]  # token counts summed as HUGEINT: integers
-    return pa.table(converted, names=table.column_names).to_pandas()
+    return pa.table(converted, names=table.column_names).to_pandas(types_mapper=pd.ArrowDtype if arrow_types else None)
 
 
 SettingsT = TypeVar("SettingsT", bound="DataclassInstance")
@@ -146,19 +155,25 @@ def typed_frame(rows: Sequence[dict[str, Any]], schema: Schema) -> pd.DataFrame:
 
 
 def _median(values: Sequence[Decimal], floats: Any = None) -> Decimal:
-    """The exact median (statistics.median's), found without sorting every Decimal: float() keeps the order of
-    Decimals (it is monotonic), so only the values whose float lies between the two middle floats are sorted
-    exactly. `floats`: the values as float64, when the caller has them already."""
-    n = len(values)
-    if n < 64:
-        return statistics.median(values)
+    """The exact median (statistics.median's) of Decimals. `floats`: the values as float64, when the caller has
+    them already."""
     approx = np.asarray(floats, dtype="float64") if floats is not None else np.fromiter(
-        (float(v) for v in values), dtype="float64", count=n)
+        (float(v) for v in values), dtype="float64", count=len(values))
+    return _median_from_floats(approx, lambda positions: [values[i] for i in positions])
+
+
+def _median_from_floats(floats: np.ndarray, exact_at: Callable[[np.ndarray], list[Decimal]]) -> Decimal:
+    """The exact median of values known as float64 (`floats`) and exactly, one at a time, as Decimals
+    (`exact_at(positions)`), found without making or sorting every Decimal: float() keeps the order of Decimals
+    (it is monotonic), so only the values whose float lies between the two middle floats are made and sorted."""
+    n = len(floats)
+    if n < 64:
+        return statistics.median(exact_at(np.arange(n)))
     low, high = (n - 1) // 2, n // 2
-    middle = np.partition(approx, [low, high])
+    middle = np.partition(floats, [low, high])
     low_float, high_float = middle[low], middle[high]
-    below = int(np.count_nonzero(approx < low_float))
-    window = sorted(v for v, f in zip(values, approx.tolist(), strict=True) if low_float <= f <= high_float)
+    below = int(np.count_nonzero(floats < low_float))
+    window = sorted(exact_at(np.flatnonzero((floats >= low_float) & (floats <= high_float))))
     if low == high:
         return window[low - below]
     return (window[low - below] + window[high - below]) / 2
@@ -361,6 +376,20 @@ def feature_run_medians(costs: pd.DataFrame) -> dict[str, tuple[int, Decimal]]:
     return medians
 
 
+def read_feature_run_medians(runs: Any) -> dict[str, tuple[int, Decimal]]:
+    """``feature_run_medians`` of the priced runs in `runs` (fct_run_costs), with the warehouse numbering each
+    feature's runs by cost: pandas reads the one or two middle runs of each feature, not every run."""
+    numbered = ["feature", "cost_usd", "row_number() over (partition by feature order by cost_usd) as position",
+                "count(*) over (partition by feature) as runs"]
+    middle = to_pandas(runs, numbered, where=PRICED, order_by=["feature", "position"],
+                       then_where="position in (floor((runs + 1) / 2), floor(runs / 2) + 1)")
+    medians: dict[str, tuple[int, Decimal]] = {}
+    for feature, group in middle.groupby("feature", sort=True):
+        lower, upper = (Decimal(v) for v in group["cost_usd"].iloc[[0, -1]].tolist())
+        medians[str(feature)] = (int(group["runs"].iloc[0]), (lower + upper) / 2)
+    return medians
+
+
 def runaway_thresholds(medians: dict[str, tuple[int, Decimal]],
                        settings: RunawaySettings = RunawaySettings()) -> dict[str, Decimal]:
     """The cost a run of each judged feature must exceed to be a runaway: `cost_multiple` x the feature's median
@@ -491,8 +520,7 @@ def run_cost_per_call(calls: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     model computes the same aggregate in the warehouse and passes it to ``with_cost_per_call``)."""
     priced = calls[calls["cost_usd"].notna()]
     if priced.empty:
-        return pd.DataFrame(columns=["run_id", *by, "calls", "cost_usd", "cost_per_call", COST_PER_CALL_FLOAT,
-                                     "started_at", "day"])
+        return pd.DataFrame(columns=["run_id", *by, "calls", "cost_usd", COST_PER_CALL_FLOAT, "started_at", "day"])
     grouped = priced.groupby(["run_id", *by], sort=True, dropna=False).agg(
         calls=("cost_usd", "size"), cost_usd=("cost_usd", lambda s: sum(s, ZERO)),
         started_at=("started_at", "min"), day=("day", "min")).reset_index()
@@ -502,28 +530,54 @@ def run_cost_per_call(calls: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
 COST_PER_CALL_FLOAT = "_cost_per_call_float"
 
 
+def read_run_units(calls: Any, keys: Sequence[str], where: str = PRICED) -> pd.DataFrame:
+    """The priced calls of `calls` (fct_span_costs) as one unit per (run, *keys), ready for
+    ``change_points_from_units``: calls, cost_usd, started_at and day aggregated in the warehouse, run_id a grouping
+    only (not read), Arrow-typed (about 60 bytes a run, not 500: a history of millions of runs fits beside the
+    warehouse's own memory)."""
+    return with_cost_per_call(to_pandas(calls, [*keys, *RUN_UNIT_AGGREGATES], where=where,
+                                        group_by=["run_id", *keys], arrow_types=True))
+
+
 def with_cost_per_call(units: pd.DataFrame) -> pd.DataFrame:
-    """Run units (calls, cost_usd, started_at, day per run and keys) with their exact cost per call. The units'
-    order does not matter: every statistic below is order-free (medians, ranks, per-day sums)."""
+    """Run units (calls, cost_usd, started_at, day per run and keys) with their cost per call as float64 (the ranks
+    and the medians' preselection work on it; the exact Decimal cost / calls is made only for the few units a
+    median needs, so a frame of millions of runs holds no Decimal per row). The units' order does not matter:
+    every statistic below is order-free (medians, ranks, per-day sums)."""
     units = units.reset_index(drop=True)
-    costs = [c if isinstance(c, Decimal) else Decimal(c) for c in units["cost_usd"].tolist()]
-    units["cost_per_call"] = list(map(operator.truediv, costs, [int(n) for n in units["calls"].tolist()]))
-    # the ranks and the median's preselection work on floats: converted once here
-    units[COST_PER_CALL_FLOAT] = np.fromiter((float(v) for v in units["cost_per_call"]), dtype="float64",
-                                             count=len(units))
-    if pd.api.types.infer_dtype(units["day"], skipna=False) != "date":  # already dates when read from the warehouse
-        units["day"] = [as_day(d) for d in units["day"]]
+    calls = units["calls"].to_numpy(dtype="int64").tolist()
+    units[COST_PER_CALL_FLOAT] = np.fromiter(
+        (float(cost / n) for cost, n in zip(_decimals(units["cost_usd"]), calls, strict=True)), dtype="float64",
+        count=len(units))
+    day_type = units["day"].dtype
+    is_arrow_date = isinstance(day_type, pd.ArrowDtype) and pa.types.is_date(day_type.pyarrow_dtype)
+    if not is_arrow_date and pd.api.types.infer_dtype(units["day"], skipna=False) != "date":
+        units["day"] = [as_day(d) for d in units["day"]]  # already dates when read from the warehouse
     return units
+
+
+def _decimals(values: pd.Series, chunk: int = 65_536) -> Iterator[Decimal]:
+    """A money column's values as Decimals, made a chunk at a time (an Arrow decimal column holds none)."""
+    for start in range(0, len(values), chunk):
+        for value in values.iloc[start:start + chunk].tolist():
+            yield value if isinstance(value, Decimal) else Decimal(value)
+
+
+def _median_cost_per_call(units: pd.DataFrame) -> Decimal:
+    """The exact median of the units' cost / calls (Decimal, as statistics.median gives it)."""
+    def exact_at(positions: np.ndarray) -> list[Decimal]:
+        rows = units.iloc[positions]
+        return [cost / int(n) for cost, n in zip(_decimals(rows["cost_usd"]), rows["calls"].tolist(), strict=True)]
+
+    return _median_from_floats(units[COST_PER_CALL_FLOAT].to_numpy(dtype="float64"), exact_at)
 
 
 def _compare(before: pd.DataFrame, after: pd.DataFrame, settings: ChangePointSettings) -> dict[str, Any] | None:
     """Medians, ratio and z of two segments of run-level cost per call; None when too small or no change."""
     if len(before) < settings.min_segment_runs or len(after) < settings.min_segment_runs:
         return None
-    before_floats, after_floats = before[COST_PER_CALL_FLOAT].to_numpy(), after[COST_PER_CALL_FLOAT].to_numpy()
-    median_before = _median(before["cost_per_call"].tolist(), before_floats)
-    median_after = _median(after["cost_per_call"].tolist(), after_floats)
-    z = mann_whitney_z(before_floats.tolist(), after_floats.tolist())
+    median_before, median_after = _median_cost_per_call(before), _median_cost_per_call(after)
+    z = mann_whitney_z(before[COST_PER_CALL_FLOAT].tolist(), after[COST_PER_CALL_FLOAT].tolist())
     ratio = _ratio(median_after, median_before)
     return {"runs_before": len(before), "runs_after": len(after),
             "median_cost_per_call_before_usd": median_before, "median_cost_per_call_after_usd": median_after,

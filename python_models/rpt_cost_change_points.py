@@ -13,17 +13,11 @@ def model(dbt, session):
         min_ratio=dbt.config.meta_get("change_min_ratio"),
         min_z=dbt.config.meta_get("change_min_z"),
     )
-    # per-run aggregates computed in the warehouse: pandas sees one row per run (and agent version), not per call
+    # per-run aggregates computed in the warehouse: pandas holds one compact row per run (and agent version), not
+    # per call
     calls = dbt.ref("fct_span_costs")
-    feature_keys = ["run_id", "feature"]
-    agent_keys = ["run_id", *analytics.AGENT_KEYS]
-    prompt_keys = ["run_id", *analytics.PROMPT_KEYS]
-    feature_units = analytics.to_pandas(calls, [*feature_keys, *analytics.RUN_UNIT_AGGREGATES],
-                                        where=analytics.PRICED, group_by=feature_keys)
-    agent_units = analytics.to_pandas(calls, [*agent_keys, *analytics.RUN_UNIT_AGGREGATES],
-                                      where=f"{analytics.PRICED} and {analytics.WITH_AGENT}", group_by=agent_keys)
-    prompt_units = analytics.to_pandas(calls, [*prompt_keys, *analytics.RUN_UNIT_AGGREGATES],
-                                       where=f"{analytics.PRICED} and {analytics.WITH_PROMPT}", group_by=prompt_keys)
     return analytics.change_points_from_units(
-        analytics.with_cost_per_call(agent_units), analytics.with_cost_per_call(feature_units), settings,
-        prompt_units=analytics.with_cost_per_call(prompt_units))
+        analytics.read_run_units(calls, analytics.AGENT_KEYS, where=f"{analytics.PRICED} and {analytics.WITH_AGENT}"),
+        analytics.read_run_units(calls, ["feature"]), settings,
+        prompt_units=analytics.read_run_units(
+            calls, analytics.PROMPT_KEYS, where=f"{analytics.PRICED} and {analytics.WITH_PROMPT}"))

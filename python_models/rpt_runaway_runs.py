@@ -14,9 +14,8 @@ def model(dbt, session):
         loop_min_repeats=dbt.config.meta_get("runaway_loop_min_repeats"),
     )
     runs = dbt.ref("fct_run_costs")
-    # every priced run's cost, sorted in the warehouse (for the exact medians), then only the runs above them
-    medians = analytics.feature_run_medians(analytics.to_pandas(
-        runs, ["feature", "cost_usd"], where=analytics.PRICED, order_by=["feature", "cost_usd"]))
+    # each feature's exact median run (the warehouse picks the middle runs), then only the runs above them
+    medians = analytics.read_feature_run_medians(runs)
     candidates = analytics.to_pandas(runs, [
         "run_id", "day", "started_at", "feature", "tenant_id", "root_agent_name", "calls", "cost_usd"],
         where=f"{analytics.PRICED} and "

@@ -194,7 +194,7 @@ def test_runaway_explanations_need_only_the_flagged_runs_steps_and_tools() -> No
 
 @pytest.mark.parametrize("seed", range(6))
 def test_runaway_runs_from_warehouse_medians_and_candidates_equal_the_pandas_computation(seed: int) -> None:
-    """The model reads every priced run's cost sorted in the warehouse (for the medians), then only the runs
+    """The model reads each feature's middle runs numbered in the warehouse (for the medians), then only the runs
     above a threshold prefilter: the flags are those of the computation over every run, edge cases included
     (even and odd counts, ties, a run exactly at the threshold, thresholds finer than the money scale)."""
     import random
@@ -223,8 +223,9 @@ def test_runaway_runs_from_warehouse_medians_and_candidates_equal_the_pandas_com
         ("run_id", pa.string()), ("day", pa.date32()), ("started_at", pa.timestamp("us")), ("feature", pa.string()),
         ("tenant_id", pa.string()), ("root_agent_name", pa.string()), ("calls", pa.int64()),
         ("cost_usd", a.MONEY)]), preserve_index=False))
-    medians = a.feature_run_medians(a.to_pandas(relation, ["feature", "cost_usd"], where=a.PRICED,
-                                                order_by=["feature", "cost_usd"]))
+    medians = a.read_feature_run_medians(relation)
+    assert medians == a.feature_run_medians(a.to_pandas(relation, ["feature", "cost_usd"], where=a.PRICED,
+                                                        order_by=["feature", "cost_usd"]))
     candidates = a.to_pandas(relation, list(runs.columns), where=f"{a.PRICED} and " + a.runaway_candidates_sql(
         a.runaway_thresholds(medians, settings), settings))
     got = a.flag_runaway_runs(candidates, settings, medians=medians)
@@ -348,16 +349,12 @@ def test_change_points_from_warehouse_aggregates_equal_the_per_call_computation(
         ("run_id", pa.string()), ("day", pa.date32()), ("started_at", pa.timestamp("us")), ("feature", pa.string()),
         ("agent_name", pa.string()), ("agent_version", pa.string()), ("cost_usd", a.MONEY),
         ("prompt_name", pa.string()), ("prompt_version", pa.string())]), preserve_index=False))
-    feature_keys, agent_keys = ["run_id", "feature"], ["run_id", *a.AGENT_KEYS]
-    prompt_keys = ["run_id", *a.PROMPT_KEYS]
-    feature_units = a.to_pandas(relation, [*feature_keys, *a.RUN_UNIT_AGGREGATES], where=a.PRICED,
-                                group_by=feature_keys)
-    agent_units = a.to_pandas(relation, [*agent_keys, *a.RUN_UNIT_AGGREGATES], where=f"{a.PRICED} and {a.WITH_AGENT}",
-                              group_by=agent_keys)
-    prompt_units = a.to_pandas(relation, [*prompt_keys, *a.RUN_UNIT_AGGREGATES],
-                               where=f"{a.PRICED} and {a.WITH_PROMPT}", group_by=prompt_keys)
-    got = a.change_points_from_units(a.with_cost_per_call(agent_units), a.with_cost_per_call(feature_units), settings,
-                                     prompt_units=a.with_cost_per_call(prompt_units))
+    agent_units = a.read_run_units(relation, a.AGENT_KEYS, where=f"{a.PRICED} and {a.WITH_AGENT}")
+    assert "run_id" not in agent_units.columns, "run_id groups in the warehouse, it is not read"
+    assert isinstance(agent_units["cost_usd"].dtype, pd.ArrowDtype), "no Decimal object per run"
+    got = a.change_points_from_units(
+        agent_units, a.read_run_units(relation, ["feature"]), settings,
+        prompt_units=a.read_run_units(relation, a.PROMPT_KEYS, where=f"{a.PRICED} and {a.WITH_PROMPT}"))
     assert not expected.empty
     assert got.equals(expected)
 
