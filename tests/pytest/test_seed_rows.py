@@ -103,6 +103,14 @@ def bad_contract_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subpro
          "rate_multiplier": "1.1"},
         {"provider": "openai", "modifier": "data_residency_endpoint", "model_pattern": "gpt-y",
          "effective_from": "2025-01-01", "fee_usd_per_unit": "0.01", "source": "test"},
+        # two rules for gpt-4o on one residency host from one day: a tie; another host, or a later start, is not
+        *[{"provider": "openai", "modifier": "data_residency_endpoint", "model_pattern": pattern,
+           "match_pattern": host, "effective_from": start, "rate_multiplier": multiplier, "source": "test"}
+          for pattern, host, start, multiplier in [
+              ("gpt-4o", "eu[.]api[.]openai[.]com", "2025-05-01", "1.1"),
+              ("gpt-4o(-mini)?", "eu[.]api[.]openai[.]com", "2025-05-01", "1.2"),
+              ("gpt-4o(-mini)?", "us[.]api[.]openai[.]com", "2025-05-01", "1.2"),
+              ("gpt-4o.*", "eu[.]api[.]openai[.]com", "2025-06-01", "1.3")]],
     ])
     return _build(work, project)
 
@@ -167,6 +175,11 @@ def test_an_alias_to_an_unpriced_model_is_named_with_its_row(
     "effective_from=2025-01-01: rate_multiplier '1.1', fee_usd_per_unit '0.01' do not fit the modifier",
     "row provider=openai, modifier=data_residency_endpoint, model_pattern=gpt-y, match_pattern=(blank), "
     "effective_from=2025-01-01: rate_multiplier (blank), fee_usd_per_unit '0.01' do not fit the modifier",
+    "row provider=openai, modifier=data_residency_endpoint, model_pattern=gpt-4o, "
+    "match_pattern=eu[.]api[.]openai[.]com, effective_from=2025-05-01: effective_from '2025-05-01' starts with "
+    "another row of the same provider, modifier and match pattern",
+    "row provider=openai, modifier=data_residency_endpoint, model_pattern=gpt-4o(-mini)?, "
+    "match_pattern=eu[.]api[.]openai[.]com, effective_from=2025-05-01: effective_from '2025-05-01' starts with",
 ])
 def test_contract_rows_that_conflict_are_named(
         bad_contract_build: tuple[subprocess.CompletedProcess[str], Path], message: str) -> None:
@@ -178,6 +191,9 @@ def test_contract_rows_that_conflict_are_named(
     # nested rows (every model beside a pattern, every account beside one of its own) are not named
     assert "model_pattern=(blank), account_id=(blank), effective_from=2025-01-01: effective_to" not in result.stdout
     assert "model_pattern=(blank), account_id=proj-a" not in result.stdout
+    # nor are modifier rows for another host or from a later day
+    assert "match_pattern=us[.]api[.]openai[.]com, effective_from=2025-05-01: effective_from" not in result.stdout
+    assert "match_pattern=eu[.]api[.]openai[.]com, effective_from=2025-06-01" not in result.stdout
     # and nothing is priced with them
     con = duckdb.connect(str(db), read_only=True)
     try:
