@@ -36,6 +36,10 @@ conventions:
     cache_write: [gen_ai.usage.cache_creation.input_tokens]
     cache_write_1h: [gen_ai.usage.cache_creation.ephemeral_1h_input_tokens]
     reasoning: [gen_ai.usage.reasoning.output_tokens]
+    # audio parts of input and output (subsets of them; semconv registry, development stability): some models bill
+    # audio tokens apart from text (seeds/price_modifiers.csv, modifiers audio_input_tokens, audio_output_tokens)
+    audio_input: [gen_ai.usage.audio.input_tokens]
+    audio_output: [gen_ai.usage.audio.output_tokens]
     total: [gen_ai.usage.total_tokens]
     aggregated_input: [gen_ai.aggregated_usage.input_tokens]
     aggregated_output: [gen_ai.aggregated_usage.output_tokens]
@@ -60,6 +64,8 @@ conventions:
     cache_read: [llm.token_count.prompt_details.cache_read]
     cache_write: [llm.token_count.prompt_details.cache_write]
     reasoning: [llm.token_count.completion_details.reasoning]
+    audio_input: [llm.token_count.prompt_details.audio]
+    audio_output: [llm.token_count.completion_details.audio]
     total: [llm.token_count.total]
     reported_cost: [llm.cost.total]
     agent_name: [agent.name]
@@ -120,12 +126,16 @@ service_tier_values:
 #     or any other <prefix>.<vendor>.<model>); a call without one is in-region (matched as in-region, never flagged).
 #   server_address: the host, signalled only when it full-matches one of hosts (regexes over the lower-case host;
 #     [.] for a dot: no backslash, so one literal serves DuckDB and BigQuery).
-#   web_search_requests: the count (above), signalled when above 0.
+#   web_search_requests, audio_input_tokens, audio_output_tokens: the count (above), signalled when above 0.
+# effect: multiplier (rate_multiplier on every list rate), fee (fee_usd_per_unit per unit), or flag (no effect a row can
+#   give yet: the signal is flagged unless a row, rate_multiplier blank or 1, records that the model bills it as text).
 price_modifiers:
   bedrock_inference_profile: {signal: inference_profile, provider: aws.bedrock, effect: multiplier}
   data_residency_endpoint: {signal: server_address, provider: openai, effect: multiplier, hosts: '(us|eu|au|in|jp)[.]api[.]openai[.]com'}
   regional_endpoint: {signal: server_address, provider: gcp.gemini, effect: multiplier, hosts: '[a-z0-9-]+-aiplatform[.]googleapis[.]com|aiplatform[.][a-z0-9-]+[.]rep[.]googleapis[.]com'}
   web_search_fee: {signal: web_search_requests, effect: fee}
+  audio_input_tokens: {signal: audio_input_tokens, effect: flag}
+  audio_output_tokens: {signal: audio_output_tokens, effect: flag}
 
 usage_patterns:
   # LiteLLM: metadata.usage_object is str() of its Usage: a dict repr in 1.110 ("'prompt_tokens_details': {'cached_tokens':
@@ -155,6 +165,16 @@ usage_patterns:
     - {key: gen_ai.usage.raw, pattern: "web_search_requests.: ?([0-9]+)"}
   service_tier:
     - {key: gen_ai.usage.raw, pattern: "service_tier.: ?.([a-z_]+)"}
+  # OpenAI's audio parts (prompt_tokens_details.audio_tokens, completion_tokens_details.audio_tokens): in LiteLLM's
+  # repr (dict or wrapper; None does not match) and in the usage JSON Logfire keeps
+  audio_input:
+    - {key: metadata.usage_object, pattern: "prompt_tokens_details.: [{][^}]*audio_tokens.: ([0-9]+)"}
+    - {key: metadata.usage_object, pattern: "PromptTokensDetailsWrapper[(][^)]*audio_tokens=([0-9]+)"}
+    - {key: gen_ai.usage.raw, pattern: "prompt_tokens_details.: ?[{][^}]*audio_tokens.: ?([0-9]+)"}
+  audio_output:
+    - {key: metadata.usage_object, pattern: "completion_tokens_details.: [{][^}]*audio_tokens.: ([0-9]+)"}
+    - {key: metadata.usage_object, pattern: "CompletionTokensDetailsWrapper[(][^)]*audio_tokens=([0-9]+)"}
+    - {key: gen_ai.usage.raw, pattern: "completion_tokens_details.: ?[{][^}]*audio_tokens.: ?([0-9]+)"}
 
 emitters:
   # Rows whose seen_in says "recorded" were read from real output in tests/fixtures/emitters/<family>.jsonl

@@ -217,11 +217,16 @@ chosen_contract as (
     end
 {%- endmacro %}
 
+{#- The signals of the emitter registry's price_modifiers that are a count of the call (units), signalled above 0. -#}
+{% macro count_signals() %}
+    {{ return(['web_search_requests', 'audio_input_tokens', 'audio_output_tokens']) }}
+{% endmacro %}
+
 {#- The signals a call carries for the price modifiers of the emitter registry (price_modifiers), one CTE of
     (<key>, modifier, signal_value, units, is_flagged_if_unpriced, provider, model, started_at) per signal:
     bedrock_inference_profile: the profile prefix of an aws.bedrock call, in-region without one (never flagged);
     an endpoint modifier: the host of a call of its provider when it full-matches the registry's hosts;
-    web_search_fee: the billed web searches, above 0. -#}
+    a count modifier (web_search_fee, audio_input_tokens, audio_output_tokens): the count, above 0. -#}
 {% macro modifier_signal_rows(calls, key) %}
     {%- set selects = [] -%}
     {%- for modifier, rule in emitter_registry()['price_modifiers'].items() -%}
@@ -236,11 +241,11 @@ chosen_contract as (
             {%- set present = provider_test ~ ' and ' ~ regex_full_match(calls ~ '.server_address', "'" ~ rule['hosts'] ~ "'") -%}
             {%- set flagged = 'true' -%}
             {%- set units = 'cast(null as ' ~ type_bigint() ~ ')' -%}
-        {%- elif rule['signal'] == 'web_search_requests' -%}
-            {%- set value = 'cast(' ~ calls ~ '.web_search_requests as ' ~ type_string() ~ ')' -%}
-            {%- set present = provider_test ~ ' and ' ~ calls ~ '.web_search_requests > 0' -%}
+        {%- elif rule['signal'] in count_signals() -%}
+            {%- set value = 'cast(' ~ calls ~ '.' ~ rule['signal'] ~ ' as ' ~ type_string() ~ ')' -%}
+            {%- set present = provider_test ~ ' and ' ~ calls ~ '.' ~ rule['signal'] ~ ' > 0' -%}
             {%- set flagged = 'true' -%}
-            {%- set units = calls ~ '.web_search_requests' -%}
+            {%- set units = calls ~ '.' ~ rule['signal'] -%}
         {%- else -%}
             {{ exceptions.raise_compiler_error("emitter registry price_modifiers." ~ modifier ~ ": unknown signal " ~ rule['signal']) }}
         {%- endif -%}
@@ -248,6 +253,7 @@ chosen_contract as (
             'select ' ~ calls ~ '.' ~ key ~ ", '" ~ modifier ~ "' as modifier, " ~ value ~ ' as signal_value, '
             ~ units ~ ' as units, ' ~ flagged ~ ' as is_flagged_if_unpriced, '
             ~ ("true" if rule['effect'] == 'fee' else "false") ~ ' as is_fee, '
+            ~ ("true" if rule['signal'] in count_signals() else "false") ~ ' as is_count, '
             ~ calls ~ '.resolved_provider, ' ~ calls ~ '.priced_model, ' ~ calls ~ '.started_at'
             ~ ' from ' ~ calls ~ ' where ' ~ calls ~ '.priced_model is not null and ' ~ present
         ) -%}
@@ -255,8 +261,8 @@ chosen_contract as (
     {{ selects | join('\n    union all\n    ') }}
 {% endmacro %}
 
-{#- calls: a CTE with <key>, resolved_provider, priced_model, started_at, inference_profile, server_address,
-    web_search_requests. Renders CTE chosen_modifiers, one row per call that signals a price modifier a rule prices or
+{#- calls: a CTE with <key>, resolved_provider, priced_model, started_at, inference_profile, server_address and the
+    count signals (macro count_signals). Renders CTE chosen_modifiers, one row per call that signals a price modifier a rule prices or
     that is flagged (seeds/price_modifiers.csv, README "Price modifiers"): rate_multiplier (the product of the
     multipliers applied, 1 when none), fee_cost_usd (units x fee of the fee rules applied, null when none),
     price_modifiers (the rules applied, modifier=signal), unpriced_modifiers (the signals no rule prices, null when none)
@@ -318,9 +324,10 @@ modifier_outcomes as (
         modifier_candidates.rate_multiplier,
         modifier_candidates.fee_usd_per_unit,
         modifier_candidates.rule_fingerprint,
+        -- a count is not part of the label (web_search_fee, audio_input_tokens), a profile or a host is
         concat(
             modifier_signals.modifier,
-            case when modifier_signals.is_fee then '' else concat('=', modifier_signals.signal_value) end
+            case when modifier_signals.is_count then '' else concat('=', modifier_signals.signal_value) end
         ) as signal_label
     from modifier_signals
     left join modifier_candidates

@@ -133,6 +133,8 @@ final as (
         unprefixed_model,
         server_address,
         web_search_requests,
+        audio_input_tokens,
+        audio_output_tokens,
         service_name,
         scope_name,
         status_code,

@@ -33,6 +33,8 @@ existing_calls as (
         unprefixed_model,
         server_address,
         web_search_requests,
+        audio_input_tokens,
+        audio_output_tokens,
         price_fingerprint
     from {{ span_costs }}
 ),

@@ -53,6 +53,9 @@ extracted as (
         -- what the span tells about price modifiers (seeds/price_modifiers.csv): the host called, billed web searches
         lower(trim({{ attr_coalesce('span_attributes', convention_keys('server_address')) }})) as server_address,
         {{ usage_bucket_count('span_attributes', 'web_search_requests') }} as reported_web_search_requests,
+        -- the audio parts of input and output (some models bill audio tokens apart from text)
+        {{ usage_bucket_count('span_attributes', 'audio_input') }} as reported_audio_input_tokens,
+        {{ usage_bucket_count('span_attributes', 'audio_output') }} as reported_audio_output_tokens,
 
         -- usage as emitted (keys and text patterns from the emitter registry); null when the span does not say
         {%- for bucket in usage_buckets() %}
@@ -230,6 +233,8 @@ final as (
         {{ unprefixed_model('coalesce(request_model, response_model)') }} as unprefixed_model,
         server_address,
         greatest(coalesce(reported_web_search_requests, 0), 0) as web_search_requests,
+        greatest(coalesce(reported_audio_input_tokens, 0), 0) as audio_input_tokens,
+        greatest(coalesce(reported_audio_output_tokens, 0), 0) as audio_output_tokens,
 
         -- tokens (only meaningful on provider calls)
         emitter_name,

@@ -136,7 +136,8 @@ def bad_contract_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subpro
                             "number"),
     ("price_modifiers.csv", "row provider=aws.bedrock, modifier=bedrock_profile, model_pattern=y, match_pattern=us, "
                             "effective_from=2025-01-01: modifier 'bedrock_profile' is not one of "
-                            "bedrock_inference_profile, data_residency_endpoint, regional_endpoint, web_search_fee"),
+                            "bedrock_inference_profile, data_residency_endpoint, regional_endpoint, web_search_fee, "
+                            "audio_input_tokens, audio_output_tokens"),
     ("price_modifiers.csv", "row provider=anthropic, modifier=web_search_fee, model_pattern=z, "
                             "match_pattern=(blank), effective_from=2025-02-30: effective_from '2025-02-30' is not a "
                             "date"),
