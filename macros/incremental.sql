@@ -232,9 +232,9 @@
 {% endmacro %}
 
 {#- An fct_span_costs built before a release added columns computed from the spans (contracts: account_id and
-    effective_cost_usd; price modifiers; prompt versions; audio token signals) would keep every older row without them: an incremental
-    build cannot fill them in. Stop with what to do instead (README "Good to know"). Nothing to check on a full refresh
-    or a first build. -#}
+    effective_cost_usd; price modifiers; prompt versions; audio token signals) would keep every older row without
+    them: an incremental build cannot fill them in. Stop with what to do instead (README "Good to know"). Nothing to
+    check on a full refresh or a first build. -#}
 {% macro assert_span_costs_are_current() %}
     {%- if not execute or flags.FULL_REFRESH -%}{{ return('') }}{%- endif -%}
     {%- set span_costs = previous_build_relation('fct_span_costs') -%}

@@ -47,3 +47,28 @@
         [column_name], 'is not one of ' ~ values | join(', ')) }}
     {{ return(dbt.default__test_accepted_values(model, column_name, values, quote)) }}
 {% endmacro %}
+
+{#- The CTEs priced_models (the price seed's models, closing rows aside) and coverage: each row of `rules` (a CTE of seed
+    rows with provider and model_pattern) once per priced model of its provider that it covers (a blank pattern: every
+    one), as covered_model, with provider, model_pattern and `columns`. The seed checks of rules that must not overlap
+    join coverage with itself. -#}
+{% macro priced_model_coverage(rules, columns) %}
+    priced_models as (
+        select distinct provider, model from {{ ref('stg_seeds__model_prices') }} where not is_closing_row
+    ),
+
+    coverage as (
+        select
+            {%- for column in columns %}
+            {{ rules }}.{{ column }},
+            {%- endfor %}
+            {{ rules }}.provider,
+            {{ rules }}.model_pattern,
+            priced_models.model as covered_model
+        from {{ rules }}
+        inner join priced_models
+            on {{ rules }}.provider = priced_models.provider
+        where {{ rules }}.model_pattern is null
+            or {{ regex_full_match('priced_models.model', rules ~ '.model_pattern') }}
+    )
+{%- endmacro %}

@@ -9,25 +9,7 @@
         select * from {{ ref('stg_seeds__contracts') }}
     ),
 
-    priced_models as (
-        select distinct provider, model from {{ ref('stg_seeds__model_prices') }} where not is_closing_row
-    ),
-
-    coverage as (
-        select
-            contracts.contract_key,
-            contracts.provider,
-            contracts.model_pattern,
-            contracts.account_id,
-            contracts.effective_from,
-            contracts.effective_to,
-            priced_models.model as covered_model
-        from contracts
-        inner join priced_models
-            on contracts.provider = priced_models.provider
-        where contracts.model_pattern is null
-            or {{ regex_full_match('priced_models.model', 'contracts.model_pattern') }}
-    )
+    {{ priced_model_coverage('contracts', ['contract_key', 'account_id', 'effective_from', 'effective_to']) }}
 
     select distinct
         coverage.contract_key,

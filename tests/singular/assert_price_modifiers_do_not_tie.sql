@@ -10,25 +10,7 @@
         select * from {{ ref('stg_seeds__price_modifiers') }}
     ),
 
-    priced_models as (
-        select distinct provider, model from {{ ref('stg_seeds__model_prices') }} where not is_closing_row
-    ),
-
-    coverage as (
-        select
-            modifiers.modifier_key,
-            modifiers.provider,
-            modifiers.modifier,
-            modifiers.model_pattern,
-            modifiers.match_pattern,
-            modifiers.effective_from,
-            priced_models.model as covered_model
-        from modifiers
-        inner join priced_models
-            on modifiers.provider = priced_models.provider
-        where modifiers.model_pattern is null
-            or {{ regex_full_match('priced_models.model', 'modifiers.model_pattern') }}
-    )
+    {{ priced_model_coverage('modifiers', ['modifier_key', 'modifier', 'match_pattern', 'effective_from']) }}
 
     select distinct
         coverage.modifier_key,
