@@ -226,7 +226,8 @@ chosen_contract as (
     (<key>, modifier, signal_value, units, is_flagged_if_unpriced, provider, model, started_at) per signal:
     bedrock_inference_profile: the profile prefix of an aws.bedrock call, in-region without one (never flagged);
     an endpoint modifier: the host of a call of its provider when it full-matches the registry's hosts;
-    a count modifier (web_search_fee, audio_input_tokens, audio_output_tokens): the count, above 0. -#}
+    a count modifier (web_search_fee, audio_input_tokens, audio_output_tokens): the count, above 0 (the signal value a
+    row's match_pattern tests: the count for a fee, the call's service tier for a token rate). -#}
 {% macro modifier_signal_rows(calls, key) %}
     {%- set selects = [] -%}
     {%- for modifier, rule in emitter_registry()['price_modifiers'].items() -%}
@@ -242,7 +243,9 @@ chosen_contract as (
             {%- set flagged = 'true' -%}
             {%- set units = 'cast(null as ' ~ type_bigint() ~ ')' -%}
         {%- elif rule['signal'] in count_signals() -%}
-            {%- set value = 'cast(' ~ calls ~ '.' ~ rule['signal'] ~ ' as ' ~ type_string() ~ ')' -%}
+            {#- a token rate depends on the tier the call ran at (batch rates); a fee's signal value is its count -#}
+            {%- set value = (calls ~ '.service_tier') if rule['effect'] == 'token_rate'
+                else 'cast(' ~ calls ~ '.' ~ rule['signal'] ~ ' as ' ~ type_string() ~ ')' -%}
             {%- set present = provider_test ~ ' and ' ~ calls ~ '.' ~ rule['signal'] ~ ' > 0' -%}
             {%- set flagged = 'true' -%}
             {%- set units = calls ~ '.' ~ rule['signal'] -%}
@@ -265,6 +268,7 @@ chosen_contract as (
     count signals (macro count_signals). Renders CTE chosen_modifiers, one row per call that signals a price modifier a rule prices or
     that is flagged (seeds/price_modifiers.csv, README "Price modifiers"): rate_multiplier (the product of the
     multipliers applied, 1 when none), fee_cost_usd (units x fee of the fee rules applied, null when none),
+    <part>_usd_per_mtok for each token-rate part (macro token_rate_parts; null when no rule gives a rate),
     price_modifiers (the rules applied, modifier=signal), unpriced_modifiers (the signals no rule prices, null when none)
     and modifier_fingerprint (what repricing compares). For each signal the row of its provider and modifier whose
     patterns full-match the priced model and the signal value, in force at the call's start, applies; a row with a
@@ -283,11 +287,21 @@ modifier_candidates as (
         modifier_signals.*,
         modifiers.rate_multiplier,
         modifiers.fee_usd_per_unit,
-        -- the rule's content (its end aside, as for a price row)
-        {{ text_key([
-            'modifiers.provider', 'modifiers.modifier', 'modifiers.model_pattern', 'modifiers.match_pattern',
-            'modifiers.effective_from', 'modifiers.rate_multiplier', 'modifiers.fee_usd_per_unit',
-        ]) }} as rule_fingerprint,
+        modifiers.usd_per_mtok,
+        modifiers.cache_read_usd_per_mtok,
+        -- the rule's content (its end aside, as for a price row); the token rates only when set, so a rule without
+        -- them keeps the fingerprint it had before they existed
+        concat(
+            {{ text_key([
+                'modifiers.provider', 'modifiers.modifier', 'modifiers.model_pattern', 'modifiers.match_pattern',
+                'modifiers.effective_from', 'modifiers.rate_multiplier', 'modifiers.fee_usd_per_unit',
+            ]) }},
+            case
+                when modifiers.usd_per_mtok is not null or modifiers.cache_read_usd_per_mtok is not null
+                    then concat('|rates|', {{ text_key(['modifiers.usd_per_mtok', 'modifiers.cache_read_usd_per_mtok']) }})
+                else ''
+            end
+        ) as rule_fingerprint,
         row_number() over (
             partition by modifier_signals.{{ key }}, modifier_signals.modifier
             order by
@@ -323,6 +337,8 @@ modifier_outcomes as (
         modifier_signals.is_flagged_if_unpriced,
         modifier_candidates.rate_multiplier,
         modifier_candidates.fee_usd_per_unit,
+        modifier_candidates.usd_per_mtok,
+        modifier_candidates.cache_read_usd_per_mtok,
         modifier_candidates.rule_fingerprint,
         -- a count is not part of the label (web_search_fee, audio_input_tokens), a profile or a host is
         concat(
@@ -342,6 +358,10 @@ modifier_totals as (
         {{ key }},
         {%- for modifier in multiplier_modifiers %}
         max(case when modifier = '{{ modifier }}' then rate_multiplier end) as {{ modifier }}_multiplier,
+        {%- endfor %}
+        {#- the token rates of the rules applied (null: the tokens are billed as text) -#}
+        {%- for part in token_rate_parts() %}
+        max(case when modifier = '{{ part.modifier }}' then {{ part.rate }} end) as {{ part.name }}_usd_per_mtok,
         {%- endfor %}
         sum(case when is_fee and fee_usd_per_unit is not null then {{ fee_cost('units', 'fee_usd_per_unit') }} end)
             as fee_cost_usd,

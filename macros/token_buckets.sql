@@ -132,12 +132,34 @@
 {%- endmacro %}
 
 {#- The tokens a bucket bills on its own: its tokens less those of the buckets counted within it (output less
-    reasoning), as an expression over `relation`. -#}
-{% macro bucket_billed_tokens(bucket_name, relation=none) -%}
+    reasoning) and, with parts (int_llm_calls__priced and what reads it), less the token-rate parts carved from it at a
+    rate of their own (audio: macro token_rate_parts), as an expression over `relation`. -#}
+{% macro bucket_billed_tokens(bucket_name, relation=none, parts=true) -%}
     {%- set prefix = relation ~ '.' if relation else '' -%}
     {{ prefix ~ bucket_name }}_tokens
     {%- for inner in token_buckets() if inner.within == bucket_name %} - {{ prefix ~ inner.name }}_tokens{% endfor -%}
+    {%- if parts %}{% for part in token_rate_parts() if part.of == bucket_name %} - {{ prefix ~ part.name }}_billed_tokens{% endfor %}{% endif -%}
 {%- endmacro %}
+
+{#- Parts of a bucket's tokens billed at a rate of their own (the emitter registry's token_rate price modifiers: audio
+    tokens), one entry per part: name (its columns in int_llm_calls__priced: <name>_billed_tokens, <name>_usd_per_mtok,
+    <name>_cost_usd), modifier and signal (the count it is part of), of (the bucket it is carved from), rate (the
+    price modifier seed's column), meter (fct_focus_costs' SkuMeter); cached: the name of its cached part (none without);
+    uncached, for a cached part: the part whose tokens it splits with (a span reports audio input, not which of it was
+    read from a cache; none for the others). -#}
+{% macro token_rate_parts() %}
+    {%- set parts = [] -%}
+    {%- for modifier, rule in emitter_registry()['price_modifiers'].items() if rule['effect'] == 'token_rate' -%}
+        {%- do parts.append({'name': rule['part'], 'modifier': modifier, 'signal': rule['signal'], 'of': rule['of'],
+            'rate': 'usd_per_mtok', 'meter': rule['meter'], 'uncached': none, 'cached': rule.get('cached_part')}) -%}
+        {%- if rule.get('cached_part') -%}
+            {%- do parts.append({'name': rule['cached_part'], 'modifier': modifier, 'signal': rule['signal'],
+                'of': 'cache_read', 'rate': 'cache_read_usd_per_mtok', 'meter': rule['cached_meter'],
+                'uncached': rule['part'], 'cached': none}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(parts) }}
+{% endmacro %}
 
 {#- The column of int_llm_calls__priced with the rate a call's bucket is charged at; column_prefix: effective_ for
     the contract rate. -#}
@@ -146,3 +168,27 @@
         {{ (relation ~ '.' if relation else '') ~ column_prefix ~ (bucket.charged_rate | default(bucket.name ~ '_rate')) }}
     {%- endfor -%}
 {%- endmacro %}
+
+{#- The cost columns of the token-rate parts (macro token_rate_parts), in their order. -#}
+{% macro token_rate_cost_columns(relation=none) %}
+    {%- set columns = [] -%}
+    {%- for part in token_rate_parts() -%}
+        {%- do columns.append((relation ~ '.' if relation else '') ~ part.name ~ '_cost_usd') -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{% endmacro %}
+
+{#- unreported_usage entries for the cached parts whose share of their signal a span does not report, when it matters
+    (int_llm_calls__priced: the split, or a cached rate not known, can overstate the cost). -#}
+{% macro token_rate_unknown_splits() %}
+    {%- set entries = [] -%}
+    {%- for part in token_rate_parts() if part.uncached -%}
+        {%- do entries.append("case when " ~ part.name ~ "_overstatement_usd > 0 then '" ~ part.name ~ "' end") -%}
+    {%- endfor -%}
+    {{ return(entries) }}
+{% endmacro %}
+
+{#- The names unreported_usage may list for a token-rate part whose cached share is not reported (audio_cache_read). -#}
+{% macro token_rate_split_names() %}
+    {{ return(token_rate_parts() | selectattr('uncached') | map(attribute='name') | list) }}
+{% endmacro %}

@@ -57,6 +57,19 @@ priced as (
         -- price modifiers (seeds/price_modifiers.csv): what the span signalled, the rules applied, what none prices
         case when chosen_price.span_id is not null then coalesce(chosen_modifiers.rate_multiplier, 1) end
             as rate_multiplier,
+        -- token-rate parts (audio): their list rate times the same multiplier, and under a contract that rate less its
+        -- discount (a contract's own rates are for text); null when no rule gives one (billed as text)
+        {%- for part in token_rate_parts() %}
+        {%- set part_rate = multiplied(
+            'chosen_modifiers.' ~ part.name ~ '_usd_per_mtok', 'coalesce(chosen_modifiers.rate_multiplier, 1)'
+        ) %}
+        {{ part_rate }} as {{ part.name }}_usd_per_mtok,
+        case
+            when chosen_contract.span_id is not null and chosen_price.span_id is not null
+                then {{ discounted(part_rate, 'chosen_contract.contract_discount_percent') }}
+            else {{ part_rate }}
+        end as effective_{{ part.name }}_usd_per_mtok,
+        {%- endfor %}
         case when chosen_price.span_id is not null then chosen_modifiers.price_modifiers end as price_modifiers,
         chosen_modifiers.unpriced_modifiers,
         chosen_modifiers.fee_cost_usd,
@@ -177,8 +190,97 @@ pool_rates as (
             else cache_write_rate
         end as cache_write_min_rate,
         case when is_reasoning_missing then least(output_rate, reasoning_rate) else output_rate end as output_min_rate,
-        {{ missing_usage_list() }} as unreported_usage
+        {{ missing_usage_list() }} as bucket_unreported_usage
     from bounded_rates
+),
+
+token_rate_tokens as (
+    -- the tokens of each token-rate part (audio) a rule gives a rate to: its signal, at most what its bucket (and,
+    -- for input, the cache reads) holds; 0 when no rule gives a rate (they stay in their bucket, billed as text). The
+    -- charged rates: a cached part without a rate of its own at its uncached part's rate (the dearest it may be)
+    select
+        *,
+        {%- for part in token_rate_parts() %}
+        {%- if part.uncached %}
+        {%- for rates in ['', 'effective_'] %}
+        coalesce({{ rates }}{{ part.name }}_usd_per_mtok, {{ rates }}{{ part.uncached }}_usd_per_mtok)
+            as {{ rates }}{{ part.name }}_rate,
+        {%- endfor %}
+        -- the cheapest it may be: its own rate, else free
+        coalesce({{ part.name }}_usd_per_mtok, 0) as {{ part.name }}_min_rate,
+        {%- else %}
+        {%- for rates in ['', 'effective_'] %}
+        {{ rates }}{{ part.name }}_usd_per_mtok as {{ rates }}{{ part.name }}_rate,
+        {%- endfor %}
+        {%- set bucket_tokens = bucket_billed_tokens(part.of, parts=false)
+            ~ (' + cache_read_tokens' if part.cached else '') %}
+        case
+            when is_priced and {{ part.name }}_usd_per_mtok is not null
+                then least(greatest(coalesce({{ part.signal }}, 0), 0), {{ bucket_tokens }})
+            else 0
+        end as {{ part.name }}_priced_tokens,
+        {%- endif %}
+        {%- endfor %}
+        true as has_token_rate_tokens
+    from pool_rates
+),
+
+token_rate_splits as (
+    -- how much of an input part's tokens was read from a cache is not reported (a span counts audio input, not its
+    -- cached share): the range that fits the counts (least, most) and, per cached token, what it adds to the cost over
+    -- an uncached one once both are carved from their buckets (dearer_by; min_dearer_by at the cheapest rate the cached
+    -- part may have). The cost is linear in the split: the end that makes the list price dearest is charged (cost_usd
+    -- is an upper bound), the cheapest end at the cheapest rate bounds the overstatement
+    select
+        *,
+        {%- for part in token_rate_parts() if part.uncached %}
+        {%- set uncached = (token_rate_parts() | selectattr('name', 'equalto', part.uncached) | list)[0] %}
+        greatest({{ uncached.name }}_priced_tokens - ({{ bucket_billed_tokens(uncached.of, parts=false) }}), 0)
+            as {{ part.name }}_least_tokens,
+        least({{ uncached.name }}_priced_tokens, {{ bucket_billed_tokens(part.of, parts=false) }})
+            as {{ part.name }}_most_tokens,
+        {%- set uncached_gap = '(' ~ uncached.name ~ '_rate - ' ~ bucket_charged_rate(uncached.of) ~ ')' %}
+        ({{ part.name }}_rate - {{ bucket_charged_rate(part.of) }}) - {{ uncached_gap }} as {{ part.name }}_dearer_by,
+        ({{ part.name }}_min_rate - {{ bucket_charged_rate(part.of) }}) - {{ uncached_gap }}
+            as {{ part.name }}_min_dearer_by,
+        {%- endfor %}
+        true as has_token_rate_splits
+    from token_rate_tokens
+),
+
+token_rate_billed as (
+    select
+        *,
+        {%- set overstatements = [] %}
+        {%- for part in token_rate_parts() %}
+        {%- if part.uncached %}
+        {%- set charged_tokens = 'case when ' ~ part.name ~ '_dearer_by > 0 then ' ~ part.name ~ '_most_tokens else '
+            ~ part.name ~ '_least_tokens end' %}
+        {%- set cheapest_tokens = 'case when ' ~ part.name ~ '_min_dearer_by >= 0 then ' ~ part.name
+            ~ '_least_tokens else ' ~ part.name ~ '_most_tokens end' %}
+        {{ charged_tokens }} as {{ part.name }}_billed_tokens,
+        -- the most the unreported split (and a cached rate not known) can overstate cost_usd
+        case
+            when {{ part.uncached }}_priced_tokens > 0
+                then {{ cost_of(charged_tokens, part.name ~ '_dearer_by') }}
+                    - {{ cost_of(cheapest_tokens, part.name ~ '_min_dearer_by') }}
+            else cast(0 as {{ money_type() }})
+        end as {{ part.name }}_overstatement_usd,
+        {%- elif part.cached %}
+        {{ part.name }}_priced_tokens - case
+            when {{ part.cached }}_dearer_by > 0 then {{ part.cached }}_most_tokens
+            else {{ part.cached }}_least_tokens
+        end as {{ part.name }}_billed_tokens,
+        {%- else %}
+        {{ part.name }}_priced_tokens as {{ part.name }}_billed_tokens,
+        {%- endif %}
+        {%- endfor %}
+        {%- for part in token_rate_parts() if part.uncached %}
+        {%- do overstatements.append(part.name ~ '_overstatement_usd') %}
+        {%- endfor %}
+        {{ overstatements | join(' + ') if overstatements else 'cast(0 as ' ~ money_type() ~ ')' }}
+            as token_rate_overstatement_usd
+    from token_rate_splits
 ),
 
 costed as (
@@ -200,37 +302,56 @@ costed as (
             or (cache_write_tokens > 0 and cache_write_usd_per_mtok is null)
             or (cache_write_1h_tokens > 0 and cache_write_1h_usd_per_mtok is null)
             or price_service_tier <> service_tier
-        ) as price_fallback
-    from pool_rates
+        ) as price_fallback,
+        -- token-rate parts (audio) at their own rates
+        {%- for rates in ['', 'effective_'] %}
+        {%- for part in token_rate_parts() %}
+        {%- set part_rate = 'coalesce(' ~ rates ~ part.name ~ '_rate, 0)' %}
+        case
+            when is_priced then {{ cost_of(part.name ~ '_billed_tokens', part_rate) }}
+        end as {{ rates }}{{ part.name }}_cost_usd,
+        {%- endfor %}
+        {%- endfor %}
+        true as is_costed
+    from token_rate_billed
 ),
 
 final as (
     select
         *,
-        {{ bucket_cost_columns() | join(' + ') }} + web_search_cost_usd as cost_usd,
+        {{ (bucket_cost_columns() + token_rate_cost_columns()) | join(' + ') }} + web_search_cost_usd as cost_usd,
         -- what the contract in force makes it (cost_usd when none applies); null when unpriced
         (
-            {%- for column in bucket_cost_columns() %}
+            {%- for column in bucket_cost_columns() + token_rate_cost_columns() %}
             {{ '+ ' if not loop.first }}effective_{{ column }}
             {%- endfor %}
             + web_search_cost_usd
         ) as effective_cost_usd,
+        -- the buckets the span does not report, and the cached share of a part when it matters (audio_cache_read)
+        {{ join_non_null(
+            ['bucket_unreported_usage']
+            + token_rate_unknown_splits(),
+            ','
+        ) }} as unreported_usage,
         case
             when not is_priced then null
-            when unreported_usage is null then 'exact'
+            when bucket_unreported_usage is null and token_rate_overstatement_usd = 0 then 'exact'
             when is_input_missing or is_output_missing
                 or (is_input_exclusive and (is_cache_read_missing or is_cache_write_missing)) then 'lower_bound'
             else 'upper_bound'
         end as cost_bound,
-        -- the most cost_usd can exceed the true cost: each pool at its charged rate minus its cheapest possible rate
+        -- the most cost_usd can exceed the true cost: each pool at its charged rate minus its cheapest possible rate,
+        -- and the unreported cached share of the parts
         case
             when not is_priced then null
-            when unreported_usage is null then cast(0 as {{ money_type() }})
+            when bucket_unreported_usage is null then token_rate_overstatement_usd
             when is_input_missing or is_output_missing
                 or (is_input_exclusive and (is_cache_read_missing or is_cache_write_missing)) then null
-            else {{ cost_of('uncached_input_tokens', '(uncached_input_rate - uncached_input_min_rate)') }}
+            {%- set uncached_input_gap = '(uncached_input_rate - uncached_input_min_rate)' %}
+            else {{ cost_of(bucket_billed_tokens('uncached_input'), uncached_input_gap) }}
                 + {{ cost_of('cache_write_tokens', '(cache_write_charged_rate - cache_write_min_rate)') }}
-                + {{ cost_of('output_tokens - reasoning_tokens', '(output_charged_rate - output_min_rate)') }}
+                + {{ cost_of(bucket_billed_tokens('output'), '(output_charged_rate - output_min_rate)') }}
+                + token_rate_overstatement_usd
         end as max_overstatement_usd
     from costed
 )

@@ -18,6 +18,8 @@ final as (
         modifiers.effective_to,
         modifiers.rate_multiplier,
         modifiers.fee_usd_per_unit,
+        modifiers.usd_per_mtok,
+        modifiers.cache_read_usd_per_mtok,
         modifiers.source,
         modifiers.modifier_key
     from modifiers

@@ -59,8 +59,8 @@ batch_calls as (
 ),
 
 bucket_arms as (
-    {#- one row per token bucket, and one for the per-request fee (web searches, at the fee per request, the same
-        under a contract) -#}
+    {#- one row per token bucket, one per token-rate part (audio), and one for the per-request fee (web searches, at
+        the fee per request, the same under a contract) -#}
     {%- set arms = [] %}
     {%- for bucket in token_buckets() %}
     {%- set billed = bucket_billed_tokens(bucket.name, 'batch_calls') %}
@@ -71,6 +71,17 @@ bucket_arms as (
         'list_cost': 'batch_calls.' ~ bucket.name ~ '_cost_usd',
         'contracted_cost': 'batch_calls.effective_' ~ bucket.name ~ '_cost_usd',
         'filter': billed ~ ' > 0',
+    }) %}
+    {%- endfor %}
+    {#- the token-rate parts (audio) carved out of their buckets, at their own rates -#}
+    {%- for part in token_rate_parts() %}
+    {%- do arms.append({
+        'name': part.name, 'unit': 'tokens', 'quantity': 'batch_calls.' ~ part.name ~ '_billed_tokens',
+        'list_rate': 'batch_calls.' ~ part.name ~ '_rate',
+        'contracted_rate': 'batch_calls.effective_' ~ part.name ~ '_rate',
+        'list_cost': 'batch_calls.' ~ part.name ~ '_cost_usd',
+        'contracted_cost': 'batch_calls.effective_' ~ part.name ~ '_cost_usd',
+        'filter': 'batch_calls.' ~ part.name ~ '_billed_tokens > 0',
     }) %}
     {%- endfor %}
     {%- set fee_rate = money_split('batch_calls.web_search_cost_usd', 'batch_calls.web_search_requests') %}
@@ -284,6 +295,9 @@ named as (
         case charges.token_bucket
             {%- for bucket in token_buckets() %}
             when '{{ bucket.name }}' then '{{ bucket.meter }}'
+            {%- endfor %}
+            {%- for part in token_rate_parts() %}
+            when '{{ part.name }}' then '{{ part.meter }}'
             {%- endfor %}
             when 'web_search' then 'Web Search Requests'
         end as sku_meter,

@@ -77,6 +77,11 @@ final as (
         -- cost (USD, exact decimals; null when unpriced): at list prices, and effective_cost_usd under the contract
         {{- bucket_columns('priced_calls', 'costs') }}
         priced_calls.web_search_cost_usd,
+        -- audio at its own rates (token-rate price modifiers): tokens carved out of their text bucket, and their cost
+        {%- for part in token_rate_parts() %}
+        priced_calls.{{ part.name }}_billed_tokens,
+        priced_calls.{{ part.name }}_cost_usd,
+        {%- endfor %}
         priced_calls.cost_usd,
         priced_calls.reported_cost_usd,
         priced_calls.is_priced,

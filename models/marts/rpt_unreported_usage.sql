@@ -2,7 +2,8 @@
     row bills: how many, what they lack, the spend resting on them and the most it could be overstated.
     Rebuilt whole from fct_span_costs. -#}
 {%- set bucket_listed = [] -%}
-{%- for bucket in usage_buckets() -%}
+{#- the usage buckets, then the cached shares of audio the spans do not report (audio_cache_read) -#}
+{%- for bucket in usage_buckets() + token_rate_split_names() -%}
     {%- do bucket_listed.append(
         "case when max(case when concat(',', unreported_usage, ',') like '%," ~ bucket ~ ",%' then 1 else 0 end) = 1 then '"
         ~ bucket ~ "' end") -%}

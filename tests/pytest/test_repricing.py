@@ -6,6 +6,7 @@ full refresh of the same files. Split from test_incremental.py so the two files 
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -317,3 +318,82 @@ def test_price_modifier_changes_reprice_exactly_the_covered_runs(tmp_path: Path)
     full.invoke("seed")
     full.invoke("run", "--full-refresh")
     assert_same_marts(incremental, full)
+
+
+def _audio_call_line(trace_id: str, model: str, start: str, usage: dict[str, int]) -> str:
+    """One OTel GenAI chat span (semconv usage names, audio parts included) as an OTLP line."""
+    from datetime import datetime
+
+    def attr(key: str, value: str, kind: str = "stringValue") -> dict[str, Any]:
+        return {"key": key, "value": {kind: value}}
+
+    start_ns = int(datetime.fromisoformat(start + "+00:00").timestamp()) * 10**9
+    provider = "gcp.gemini" if model.startswith("gemini") else "openai"
+    span = {"traceId": trace_id, "spanId": trace_id[:16], "name": f"chat {model}", "kind": 3,
+            "startTimeUnixNano": str(start_ns), "endTimeUnixNano": str(start_ns + 10**9), "status": {},
+            "attributes": [attr("gen_ai.operation.name", "chat"), attr("gen_ai.provider.name", provider),
+                           attr("gen_ai.request.model", model), attr("app.feature", "voice"),
+                           *(attr(f"gen_ai.usage.{key}", str(value), "intValue") for key, value in usage.items())]}
+    resource = {"attributes": [attr("service.name", "voice-svc")]}
+    return json.dumps({"resourceSpans": [{"resource": resource,
+                                          "scopeSpans": [{"scope": {"name": "voice"}, "spans": [span]}]}]})
+
+
+def test_audio_rates_price_audio_calls_and_a_rate_change_reprices_only_them(tmp_path: Path) -> None:
+    """Audio tokens at the shipped audio rates (seeds/price_modifiers.csv) through the whole DAG: exact where the span
+    says all it takes, an upper bound with its overstatement where the cached share of the audio is not reported; the
+    FOCUS rows and the other conservation tests agree; a changed audio rate reprices exactly the runs with audio calls
+    of that model, and the marts equal a full refresh."""
+    voice, gemini, text = "a" * 32, "b" * 32, "c" * 32
+    arrivals = tmp_path / "arrivals"
+    arrivals.mkdir()
+    (arrivals / "voice.json").write_text("\n".join([
+        _audio_call_line(voice, "gpt-4o-mini-audio-preview", "2025-03-01T10:00:00", {
+            "input_tokens": 20000, "audio.input_tokens": 10000, "output_tokens": 4000, "audio.output_tokens": 2000}),
+        _audio_call_line(gemini, "gemini-2.0-flash", "2025-06-01T10:00:00", {
+            "input_tokens": 30000, "cache_read.input_tokens": 20000, "audio.input_tokens": 10000,
+            "output_tokens": 1000}),
+        _audio_call_line(text, "gpt-4o-2024-08-06", "2025-03-01T10:00:00",
+                         {"input_tokens": 1000, "output_tokens": 100}),
+    ]) + "\n")
+    project = copy_project(tmp_path / "project")
+    dbt = InProcessDbt(project, tmp_path / "audio.duckdb", f"{arrivals}/*.json*")
+    dbt.invoke("seed")
+    dbt.invoke("run")
+    dbt.invoke("test", "--exclude", "test_type:unit")
+
+    def calls() -> dict[str, tuple]:
+        return {run: tuple(rest) for run, *rest in dbt.query(
+            "select run_id, cost_usd, audio_input_billed_tokens, audio_cache_read_billed_tokens, "
+            "audio_output_billed_tokens, cost_bound, max_overstatement_usd, unreported_usage, unpriced_modifiers "
+            "from fct_span_costs")}
+
+    base = calls()
+    # text 10k x 0.15 + audio 10k x 10 + text output 2k x 0.60 + audio output 2k x 20, per 1M
+    assert base[voice] == (Decimal("0.1427"), 10000, 0, 2000, "exact", 0, None, None)
+    # 10k audio of 30k input, 20k read from cache: all audio uncached is dearest (0.7 - 0.1 over 0.175 - 0.025), all
+    # cached cheapest: 10k x 0.45 per 1M apart
+    assert base[gemini] == (Decimal("0.0079"), 10000, 0, 0, "upper_bound", Decimal("0.0045"), "audio_cache_read", None)
+    focus = dbt.query("select x_TokenBucket, sum(ListCost) from fct_focus_costs where x_TokenBucket like 'audio%' "
+                      "group by 1 order by 1")
+    assert focus == [("audio_input", Decimal("0.107")), ("audio_output", Decimal("0.04"))]
+
+    seed = project / "seeds" / "price_modifiers.csv"
+    with open(seed, newline="") as f:
+        shipped = list(csv.DictReader(f))
+    target = ("gpt-4o-mini-audio-preview", "audio_input_tokens")
+    changed = [{**row, "usd_per_mtok": "12"} if (row["model_pattern"], row["modifier"]) == target else row
+               for row in shipped]
+    assert changed != shipped
+    _write_contracts(seed, changed)
+    dbt.invoke("seed")
+    dbt.invoke("run")
+    assert {run for (run,) in dbt.query("select run_id from int_runs__repriced")} == {voice}
+    after = calls()
+    assert after[voice][0] == base[voice][0] + Decimal("0.02") and after[gemini] == base[gemini]
+    assert after[text] == base[text]
+
+    full = dbt.in_folder(tmp_path / "full")
+    full.invoke("seed")
+    full.invoke("run", "--full-refresh")
+    assert_same_marts(dbt, full)

@@ -103,6 +103,11 @@ def bad_contract_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subpro
          "rate_multiplier": "1.1"},
         {"provider": "openai", "modifier": "data_residency_endpoint", "model_pattern": "gpt-y",
          "effective_from": "2025-01-01", "fee_usd_per_unit": "0.01", "source": "test"},
+        # a token rate on a multiplier modifier; a cached rate on audio output (no cached part)
+        {"provider": "openai", "modifier": "data_residency_endpoint", "model_pattern": "gpt-w",
+         "effective_from": "2025-01-01", "rate_multiplier": "1.1", "usd_per_mtok": "5", "source": "test"},
+        {"provider": "openai", "modifier": "audio_output_tokens", "model_pattern": "gpt-v",
+         "effective_from": "2025-01-01", "usd_per_mtok": "20", "cache_read_usd_per_mtok": "2", "source": "test"},
         # two rules for gpt-4o on one residency host from one day: a tie; another host, or a later start, is not
         *[{"provider": "openai", "modifier": "data_residency_endpoint", "model_pattern": pattern,
            "match_pattern": host, "effective_from": start, "rate_multiplier": multiplier, "source": "test"}
@@ -173,9 +178,17 @@ def test_an_alias_to_an_unpriced_model_is_named_with_its_row(
     "row provider=anthropic, modifier=web_search_fee, model_pattern=claude-x, match_pattern=(blank), "
     "effective_from=2025-03-01: effective_to '2025-03-01' is not after effective_from",
     "row provider=anthropic, modifier=web_search_fee, model_pattern=claude-y, match_pattern=(blank), "
-    "effective_from=2025-01-01: rate_multiplier '1.1', fee_usd_per_unit '0.01' do not fit the modifier",
+    "effective_from=2025-01-01: rate_multiplier '1.1', fee_usd_per_unit '0.01', usd_per_mtok (blank), "
+    "cache_read_usd_per_mtok (blank) do not fit the modifier",
     "row provider=openai, modifier=data_residency_endpoint, model_pattern=gpt-y, match_pattern=(blank), "
-    "effective_from=2025-01-01: rate_multiplier (blank), fee_usd_per_unit '0.01' do not fit the modifier",
+    "effective_from=2025-01-01: rate_multiplier (blank), fee_usd_per_unit '0.01', usd_per_mtok (blank), "
+    "cache_read_usd_per_mtok (blank) do not fit the modifier",
+    "row provider=openai, modifier=data_residency_endpoint, model_pattern=gpt-w, match_pattern=(blank), "
+    "effective_from=2025-01-01: rate_multiplier '1.1', fee_usd_per_unit (blank), usd_per_mtok '5', "
+    "cache_read_usd_per_mtok (blank) do not fit the modifier",
+    "row provider=openai, modifier=audio_output_tokens, model_pattern=gpt-v, match_pattern=(blank), "
+    "effective_from=2025-01-01: rate_multiplier (blank), fee_usd_per_unit (blank), usd_per_mtok '20', "
+    "cache_read_usd_per_mtok '2' do not fit the modifier",
     "row provider=openai, modifier=data_residency_endpoint, model_pattern=gpt-4o, "
     "match_pattern=eu[.]api[.]openai[.]com, effective_from=2025-05-01: effective_from '2025-05-01' starts with "
     "another row of the same provider, modifier and match pattern",

@@ -1,6 +1,6 @@
 {#- The price modifiers seed (README "Price modifiers"): keys trimmed, the modifier lower-cased, a blank pattern read as
-    every model or every value (null), dates parsed to UTC timestamps (a date means midnight), the multiplier (blank: 1)
-    and the fee as exact decimals. -#}
+    every model or every value (null), dates parsed to UTC timestamps (a date means midnight), the multiplier (blank: 1),
+    the fee and the token rates as exact decimals. -#}
 with
 
 source as (
@@ -24,6 +24,8 @@ renamed as (
         coalesce({{ safe_money("nullif(trim(rate_multiplier), '')") }}, cast(1 as {{ money_type() }}))
             as rate_multiplier,
         {{ safe_money("nullif(trim(fee_usd_per_unit), '')") }} as fee_usd_per_unit,
+        {{ safe_money("nullif(trim(usd_per_mtok), '')") }} as usd_per_mtok,
+        {{ safe_money("nullif(trim(cache_read_usd_per_mtok), '')") }} as cache_read_usd_per_mtok,
 
         source,
         -- the row as the seed names it (macros/seed_rows.sql), to report a row by its key
