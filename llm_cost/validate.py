@@ -126,7 +126,8 @@ class Suite:
 
 INPUT_TOKEN_BUCKETS = ["uncached_input_tokens", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens"]
 COST_COMPONENTS = ["uncached_input_cost_usd", "cache_read_cost_usd", "cache_write_cost_usd", "cache_write_1h_cost_usd",
-                   "output_cost_usd", "reasoning_cost_usd", "web_search_cost_usd"]
+                   "output_cost_usd", "reasoning_cost_usd", "web_search_cost_usd", "audio_input_cost_usd",
+                   "audio_cache_read_cost_usd", "audio_output_cost_usd"]
 
 
 def _plus(columns: Iterable[str]) -> str:
@@ -175,8 +176,13 @@ def build_suites() -> list[Suite]:
                 *equal("day", "started_day", "day is the UTC day of started_at"),
                 *at_most("started_at", "ended_at"),
                 *at_most("reasoning_tokens", "output_tokens"),
+                # audio at its own rates is carved out of its text bucket, never more than the bucket holds
+                *at_most("audio_input_billed_tokens", "uncached_input_tokens"),
+                *at_most("audio_cache_read_billed_tokens", "cache_read_tokens"),
+                *at_most("audio_output_billed_tokens", "output_tokens"),
                 *zero("total_input_residual", "total_input_tokens = uncached + cache read + both cache writes"),
-                *zero("cost_residual_usd", "cost_usd = the sum of its token components and web search fees, exactly"),
+                *zero("cost_residual_usd",
+                      "cost_usd = the sum of its token components, audio parts and web search fees, exactly"),
                 *equal("is_priced", "has_cost_usd", "a call has a cost exactly when it is priced"),
                 *equal("is_priced", "has_effective_cost_usd", "a call has an effective cost exactly when it is priced"),
                 *zero("uncontracted_effective_residual_usd",

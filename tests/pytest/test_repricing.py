@@ -374,6 +374,10 @@ def test_audio_rates_price_audio_calls_and_a_rate_change_reprices_only_them(tmp_
     # 10k audio of 30k input, 20k read from cache: all audio uncached is dearest (0.7 - 0.1 over 0.175 - 0.025), all
     # cached cheapest: 10k x 0.45 per 1M apart
     assert base[gemini] == (Decimal("0.0079"), 10000, 0, 0, "upper_bound", Decimal("0.0045"), "audio_cache_read", None)
+    from llm_cost.validate import COST_COMPONENTS
+
+    residuals = dbt.query(f"select run_id, cost_usd - ({' + '.join(COST_COMPONENTS)}) from fct_span_costs")
+    assert all(residual == 0 for _, residual in residuals), residuals
     focus = dbt.query("select x_TokenBucket, sum(ListCost) from fct_focus_costs where x_TokenBucket like 'audio%' "
                       "group by 1 order by 1")
     assert focus == [("audio_input", Decimal("0.107")), ("audio_output", Decimal("0.04"))]
