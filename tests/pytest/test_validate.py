@@ -81,8 +81,8 @@ def test_planted_damage_fails_and_names_each_broken_expectation(built: DbtProjec
     code, out, err = _validate(broken, tmp_path / "docs", capsys, _manifest(built))
     assert code == 1, out + err
     expected_failures = [
-        r"FAILED expect_column_values_to_be_between\(cost_residual_usd\): cost_usd = the sum of its token components "
-        r"and web search fees, exactly: 1 of \d+ rows unexpected, e\.g\. 0\.01$",
+        r"FAILED expect_column_values_to_be_between\(cost_residual_usd\): cost_usd = the sum of its token components, "
+        r"audio parts and web search fees, exactly: 1 of \d+ rows unexpected, e\.g\. 0\.01$",
         r"FAILED expect_column_values_to_be_between\(cache_read_tokens\): cache_read_tokens is never negative: "
         r"1 of \d+ rows unexpected, e\.g\. -7$",
         rf"FAILED expect_column_values_to_be_unique\(run_id\): one row per run_id: 2 of \d+ rows unexpected, "
