@@ -132,13 +132,14 @@
 {%- endmacro %}
 
 {#- The tokens a bucket bills on its own: its tokens less those of the buckets counted within it (output less
-    reasoning) and, with parts (int_llm_calls__priced and what reads it), less the token-rate parts carved from it at a
-    rate of their own (audio: macro token_rate_parts), as an expression over `relation`. -#}
-{% macro bucket_billed_tokens(bucket_name, relation=none, parts=true) -%}
+    reasoning) and less the token-rate parts carved from it at a rate of their own (parts: the list macro
+    token_rate_parts gives, read once per model; int_llm_calls__priced and what reads it), as an expression over
+    `relation`. -#}
+{% macro bucket_billed_tokens(bucket_name, relation=none, parts=none) -%}
     {%- set prefix = relation ~ '.' if relation else '' -%}
     {{ prefix ~ bucket_name }}_tokens
     {%- for inner in token_buckets() if inner.within == bucket_name %} - {{ prefix ~ inner.name }}_tokens{% endfor -%}
-    {%- if parts %}{% for part in token_rate_parts() if part.of == bucket_name %} - {{ prefix ~ part.name }}_billed_tokens{% endfor %}{% endif -%}
+    {%- for part in parts or [] if part.of == bucket_name %} - {{ prefix ~ part.name }}_billed_tokens{% endfor -%}
 {%- endmacro %}
 
 {#- Parts of a bucket's tokens billed at a rate of their own (the emitter registry's token_rate price modifiers: audio
@@ -169,26 +170,8 @@
     {%- endfor -%}
 {%- endmacro %}
 
-{#- The cost columns of the token-rate parts (macro token_rate_parts), in their order. -#}
-{% macro token_rate_cost_columns(relation=none) %}
-    {%- set columns = [] -%}
-    {%- for part in token_rate_parts() -%}
-        {%- do columns.append((relation ~ '.' if relation else '') ~ part.name ~ '_cost_usd') -%}
-    {%- endfor -%}
-    {{ return(columns) }}
-{% endmacro %}
-
-{#- unreported_usage entries for the cached parts whose share of their signal a span does not report, when it matters
-    (int_llm_calls__priced: the split, or a cached rate not known, can overstate the cost). -#}
-{% macro token_rate_unknown_splits() %}
-    {%- set entries = [] -%}
-    {%- for part in token_rate_parts() if part.uncached -%}
-        {%- do entries.append("case when " ~ part.name ~ "_overstatement_usd > 0 then '" ~ part.name ~ "' end") -%}
-    {%- endfor -%}
-    {{ return(entries) }}
-{% endmacro %}
-
-{#- The names unreported_usage may list for a token-rate part whose cached share is not reported (audio_cache_read). -#}
-{% macro token_rate_split_names() %}
-    {{ return(token_rate_parts() | selectattr('uncached') | map(attribute='name') | list) }}
+{#- The names unreported_usage may list for a token-rate part whose cached share is not reported (audio_cache_read);
+    parts: as token_rate_parts gives them, when the caller has them. -#}
+{% macro token_rate_split_names(parts=none) %}
+    {{ return((parts or token_rate_parts()) | selectattr('uncached') | map(attribute='name') | list) }}
 {% endmacro %}

@@ -7,6 +7,9 @@
     cost_usd is the list price; effective_cost_usd is what the contract in force makes it (README "Contracts"): the
     same rules over the contract rates (a bucket's own contract rate, else its list rate less the discount), equal to
     cost_usd when no contract applies. -#}
+{#- the token-rate parts (audio), read from the emitter registry once per compile -#}
+{%- set token_parts = token_rate_parts() %}
+{%- set split_names = token_rate_split_names(token_parts) %}
 with
 
 calls as (
@@ -59,7 +62,7 @@ priced as (
             as rate_multiplier,
         -- token-rate parts (audio): their list rate times the same multiplier, and under a contract that rate less its
         -- discount (a contract's own rates are for text); null when no rule gives one (billed as text)
-        {%- for part in token_rate_parts() %}
+        {%- for part in token_parts %}
         {%- set part_rate = multiplied(
             'chosen_modifiers.' ~ part.name ~ '_usd_per_mtok', 'coalesce(chosen_modifiers.rate_multiplier, 1)'
         ) %}
@@ -194,34 +197,35 @@ pool_rates as (
     from bounded_rates
 ),
 
+-- noqa: disable=LT02
+-- (the part loops below end their last column without a comma; sqlfluff cannot lay out a comma the loop places)
 token_rate_tokens as (
     -- the tokens of each token-rate part (audio) a rule gives a rate to: its signal, at most what its bucket (and,
     -- for input, the cache reads) holds; 0 when no rule gives a rate (they stay in their bucket, billed as text). The
     -- charged rates: a cached part without a rate of its own at its uncached part's rate (the dearest it may be)
     select
-        *,
-        {%- for part in token_rate_parts() %}
+        *{{ ',' if token_parts }}
+        {%- for part in token_parts %}
         {%- if part.uncached %}
         {%- for rates in ['', 'effective_'] %}
         coalesce({{ rates }}{{ part.name }}_usd_per_mtok, {{ rates }}{{ part.uncached }}_usd_per_mtok)
             as {{ rates }}{{ part.name }}_rate,
         {%- endfor %}
         -- the cheapest it may be: its own rate, else free
-        coalesce({{ part.name }}_usd_per_mtok, 0) as {{ part.name }}_min_rate,
+        coalesce({{ part.name }}_usd_per_mtok, 0) as {{ part.name }}_min_rate{{ ',' if not loop.last }}
         {%- else %}
         {%- for rates in ['', 'effective_'] %}
         {{ rates }}{{ part.name }}_usd_per_mtok as {{ rates }}{{ part.name }}_rate,
         {%- endfor %}
-        {%- set bucket_tokens = bucket_billed_tokens(part.of, parts=false)
+        {%- set bucket_tokens = bucket_billed_tokens(part.of)
             ~ (' + cache_read_tokens' if part.cached else '') %}
         case
             when is_priced and {{ part.name }}_usd_per_mtok is not null
                 then least(greatest(coalesce({{ part.signal }}, 0), 0), {{ bucket_tokens }})
             else 0
-        end as {{ part.name }}_priced_tokens,
+        end as {{ part.name }}_priced_tokens{{ ',' if not loop.last }}
         {%- endif %}
         {%- endfor %}
-        true as has_token_rate_tokens
     from pool_rates
 ),
 
@@ -232,27 +236,26 @@ token_rate_splits as (
     -- part may have). The cost is linear in the split: the end that makes the list price dearest is charged (cost_usd
     -- is an upper bound), the cheapest end at the cheapest rate bounds the overstatement
     select
-        *,
-        {%- for part in token_rate_parts() if part.uncached %}
-        {%- set uncached = (token_rate_parts() | selectattr('name', 'equalto', part.uncached) | list)[0] %}
-        greatest({{ uncached.name }}_priced_tokens - ({{ bucket_billed_tokens(uncached.of, parts=false) }}), 0)
+        *{{ ',' if split_names }}
+        {%- for part in token_parts if part.uncached %}
+        {%- set uncached = (token_parts | selectattr('name', 'equalto', part.uncached) | list)[0] %}
+        greatest({{ uncached.name }}_priced_tokens - ({{ bucket_billed_tokens(uncached.of) }}), 0)
             as {{ part.name }}_least_tokens,
-        least({{ uncached.name }}_priced_tokens, {{ bucket_billed_tokens(part.of, parts=false) }})
+        least({{ uncached.name }}_priced_tokens, {{ bucket_billed_tokens(part.of) }})
             as {{ part.name }}_most_tokens,
         {%- set uncached_gap = '(' ~ uncached.name ~ '_rate - ' ~ bucket_charged_rate(uncached.of) ~ ')' %}
         ({{ part.name }}_rate - {{ bucket_charged_rate(part.of) }}) - {{ uncached_gap }} as {{ part.name }}_dearer_by,
         ({{ part.name }}_min_rate - {{ bucket_charged_rate(part.of) }}) - {{ uncached_gap }}
-            as {{ part.name }}_min_dearer_by,
+            as {{ part.name }}_min_dearer_by{{ ',' if not loop.last }}
         {%- endfor %}
-        true as has_token_rate_splits
     from token_rate_tokens
 ),
+-- noqa: enable=LT02
 
 token_rate_billed as (
     select
         *,
-        {%- set overstatements = [] %}
-        {%- for part in token_rate_parts() %}
+        {%- for part in token_parts %}
         {%- if part.uncached %}
         {%- set charged_tokens = 'case when ' ~ part.name ~ '_dearer_by > 0 then ' ~ part.name ~ '_most_tokens else '
             ~ part.name ~ '_least_tokens end' %}
@@ -275,9 +278,8 @@ token_rate_billed as (
         {{ part.name }}_priced_tokens as {{ part.name }}_billed_tokens,
         {%- endif %}
         {%- endfor %}
-        {%- for part in token_rate_parts() if part.uncached %}
-        {%- do overstatements.append(part.name ~ '_overstatement_usd') %}
-        {%- endfor %}
+        {%- set overstatements = [] %}
+        {%- for name in split_names %}{% do overstatements.append(name ~ '_overstatement_usd') %}{% endfor %}
         {{ overstatements | join(' + ') if overstatements else 'cast(0 as ' ~ money_type() ~ ')' }}
             as token_rate_overstatement_usd
     from token_rate_splits
@@ -291,48 +293,49 @@ costed as (
         {%- for bucket in token_buckets() %}
         {%- set charged_rate = bucket_charged_rate(bucket.name, column_prefix=rates) %}
         case
-            when is_priced then {{ cost_of(bucket_billed_tokens(bucket.name), charged_rate) }}
+            when is_priced then {{ cost_of(bucket_billed_tokens(bucket.name, parts=token_parts), charged_rate) }}
         end as {{ rates }}{{ bucket.name }}_cost_usd,
         {%- endfor %}
         {%- endfor %}
         -- per-request fees (web searches at the fee row's rate), the same under a contract
         case when is_priced then coalesce(fee_cost_usd, cast(0 as {{ money_type() }})) end as web_search_cost_usd,
-        is_priced and (
-            (cache_read_tokens > 0 and cache_read_usd_per_mtok is null)
-            or (cache_write_tokens > 0 and cache_write_usd_per_mtok is null)
-            or (cache_write_1h_tokens > 0 and cache_write_1h_usd_per_mtok is null)
-            or price_service_tier <> service_tier
-        ) as price_fallback,
         -- token-rate parts (audio) at their own rates
         {%- for rates in ['', 'effective_'] %}
-        {%- for part in token_rate_parts() %}
+        {%- for part in token_parts %}
         {%- set part_rate = 'coalesce(' ~ rates ~ part.name ~ '_rate, 0)' %}
         case
             when is_priced then {{ cost_of(part.name ~ '_billed_tokens', part_rate) }}
         end as {{ rates }}{{ part.name }}_cost_usd,
         {%- endfor %}
         {%- endfor %}
-        true as is_costed
+        is_priced and (
+            (cache_read_tokens > 0 and cache_read_usd_per_mtok is null)
+            or (cache_write_tokens > 0 and cache_write_usd_per_mtok is null)
+            or (cache_write_1h_tokens > 0 and cache_write_1h_usd_per_mtok is null)
+            or price_service_tier <> service_tier
+        ) as price_fallback
     from token_rate_billed
 ),
 
 final as (
     select
         *,
-        {{ (bucket_cost_columns() + token_rate_cost_columns()) | join(' + ') }} + web_search_cost_usd as cost_usd,
+        {%- set part_costs = [] %}
+        {%- for part in token_parts %}{% do part_costs.append(part.name ~ '_cost_usd') %}{% endfor %}
+        {{ (bucket_cost_columns() + part_costs) | join(' + ') }} + web_search_cost_usd as cost_usd,
         -- what the contract in force makes it (cost_usd when none applies); null when unpriced
         (
-            {%- for column in bucket_cost_columns() + token_rate_cost_columns() %}
+            {%- for column in bucket_cost_columns() + part_costs %}
             {{ '+ ' if not loop.first }}effective_{{ column }}
             {%- endfor %}
             + web_search_cost_usd
         ) as effective_cost_usd,
         -- the buckets the span does not report, and the cached share of a part when it matters (audio_cache_read)
-        {{ join_non_null(
-            ['bucket_unreported_usage']
-            + token_rate_unknown_splits(),
-            ','
-        ) }} as unreported_usage,
+        {%- set unknown_splits = [] %}
+        {%- for name in split_names %}
+        {%- do unknown_splits.append("case when " ~ name ~ "_overstatement_usd > 0 then '" ~ name ~ "' end") %}
+        {%- endfor %}
+        {{ join_non_null(['bucket_unreported_usage'] + unknown_splits, ',') }} as unreported_usage,
         case
             when not is_priced then null
             when bucket_unreported_usage is null and token_rate_overstatement_usd = 0 then 'exact'
@@ -348,9 +351,10 @@ final as (
             when is_input_missing or is_output_missing
                 or (is_input_exclusive and (is_cache_read_missing or is_cache_write_missing)) then null
             {%- set uncached_input_gap = '(uncached_input_rate - uncached_input_min_rate)' %}
-            else {{ cost_of(bucket_billed_tokens('uncached_input'), uncached_input_gap) }}
+            else {{ cost_of(bucket_billed_tokens('uncached_input', parts=token_parts), uncached_input_gap) }}
                 + {{ cost_of('cache_write_tokens', '(cache_write_charged_rate - cache_write_min_rate)') }}
-                + {{ cost_of(bucket_billed_tokens('output'), '(output_charged_rate - output_min_rate)') }}
+                {%- set output_gap = '(output_charged_rate - output_min_rate)' %}
+                + {{ cost_of(bucket_billed_tokens('output', parts=token_parts), output_gap) }}
                 + token_rate_overstatement_usd
         end as max_overstatement_usd
     from costed

@@ -21,6 +21,8 @@
 -- depends_on: {{ ref('int_spans__in_batch') }}
 {{ assert_full_batch_for_rebuild() }}
 {%- set billing_accounts = get_setting('focus_billing_accounts', {}) %}
+{#- the token-rate parts (audio), read from the emitter registry once per compile -#}
+{%- set token_parts = token_rate_parts() %}
 with
 
 priced_calls as (
@@ -63,7 +65,7 @@ bucket_arms as (
         the fee per request, the same under a contract) -#}
     {%- set arms = [] %}
     {%- for bucket in token_buckets() %}
-    {%- set billed = bucket_billed_tokens(bucket.name, 'batch_calls') %}
+    {%- set billed = bucket_billed_tokens(bucket.name, 'batch_calls', token_parts) %}
     {%- do arms.append({
         'name': bucket.name, 'unit': 'tokens', 'quantity': billed,
         'list_rate': bucket_charged_rate(bucket.name, 'batch_calls'),
@@ -74,7 +76,7 @@ bucket_arms as (
     }) %}
     {%- endfor %}
     {#- the token-rate parts (audio) carved out of their buckets, at their own rates -#}
-    {%- for part in token_rate_parts() %}
+    {%- for part in token_parts %}
     {%- do arms.append({
         'name': part.name, 'unit': 'tokens', 'quantity': 'batch_calls.' ~ part.name ~ '_billed_tokens',
         'list_rate': 'batch_calls.' ~ part.name ~ '_rate',
@@ -296,7 +298,7 @@ named as (
             {%- for bucket in token_buckets() %}
             when '{{ bucket.name }}' then '{{ bucket.meter }}'
             {%- endfor %}
-            {%- for part in token_rate_parts() %}
+            {%- for part in token_parts %}
             when '{{ part.name }}' then '{{ part.meter }}'
             {%- endfor %}
             when 'web_search' then 'Web Search Requests'
