@@ -175,7 +175,8 @@ def _run_prices_sync(args: argparse.Namespace) -> int:
     from llm_cost.prices_sync import SyncError, render, sync
 
     try:
-        report = sync(Path(args.prices), Path(args.aliases), providers=args.provider, dry_run=args.dry_run)
+        report = sync(Path(args.prices), Path(args.aliases), Path(args.modifiers), providers=args.provider,
+                      dry_run=args.dry_run)
     except SyncError as exc:
         print(f"llm_cost prices sync: error: {exc}", file=sys.stderr)
         return 2
@@ -185,18 +186,23 @@ def _run_prices_sync(args: argparse.Namespace) -> int:
 
 def _add_prices(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("prices", help="maintain the price seeds",
-                       description="Maintain seeds/model_prices.csv and seeds/model_aliases.csv.")
+                       description="Maintain seeds/model_prices.csv, seeds/model_aliases.csv and the audio rules of "
+                                   "seeds/price_modifiers.csv.")
     verbs = p.add_subparsers(dest="prices_command", metavar="COMMAND", required=True)
     s = verbs.add_parser("sync", help="append the installed genai-prices catalog to the price seeds (offline)",
                          description="Append the models of the installed genai-prices package to the price seeds: "
                                      "dated price history, long-context tiers with their closing rows, batch, flex "
-                                     "and priority tiers, cache prices, and the match rules as aliases. Only appends; "
+                                     "and priority tiers, cache prices, the match rules as aliases, and audio token "
+                                     "rates as rules of the price modifiers seed. Only appends; "
                                      "a model the seed prices already is left alone and genai-prices' disagreeing "
                                      "prices are printed for review. A second run adds nothing.")
     s.add_argument("--prices", default="seeds/model_prices.csv",
                    help="the price seed to append to (default seeds/model_prices.csv)")
     s.add_argument("--aliases", default="seeds/model_aliases.csv",
                    help="the alias seed to append to (default seeds/model_aliases.csv)")
+    s.add_argument("--modifiers", default="seeds/price_modifiers.csv",
+                   help="the price modifiers seed its audio rate rules are appended to (default "
+                        "seeds/price_modifiers.csv)")
     s.add_argument("--provider", action="append", metavar="ID",
                    help="only this genai-prices provider id (or its gen_ai.provider.name value); repeatable")
     s.add_argument("--dry-run", action="store_true", help="print what would be added, write nothing")

@@ -7,12 +7,16 @@ model of a provider that maps to a ``gen_ai.provider.name`` value (``PROVIDERS``
 - to ``seeds/model_prices.csv`` the model's dated price history: one row per (service tier, long-context threshold)
   and price period, a closing row where a later period drops a long-context tier, the Batch API, flex and priority
   variants as ``service_tier`` rows, cache read and 5-minute / 1-hour cache writes in their columns;
-- to ``seeds/model_aliases.csv`` its match rules as full-match regexes pointing at it.
+- to ``seeds/model_aliases.csv`` its match rules as full-match regexes pointing at it;
+- to ``seeds/price_modifiers.csv`` its audio token rates (``AUDIO_RATES``): per service tier and price period an
+  audio_input_tokens row (the audio input rate, and the cached audio rate when it has one) and an audio_output_tokens
+  row, which replace the text rates for a call's audio tokens.
 
 It only appends: an existing row is never rewritten or moved, a model the hand-curated seed prices already (its id
 resolves under the seeds as they are) gets nothing, and a price of genai-prices that differs from that model's latest
-row is printed for review. A model or alias that would change how a name already resolves is left out, so is one
-that would price a name unlike genai-prices' own first-match order. Run twice, the second run adds nothing.
+row (or its latest audio rule) is printed for review. A model or alias that would change how a name already
+resolves is left out, so is one that would price a name unlike genai-prices' own first-match order. Run twice, the
+second run adds nothing.
 
 Dates: genai-prices gives no start date for a model's first price period; its rows start at ``UNKNOWN_START_DATE``
 and their ``source`` says so. Later periods start at their own dates (midnight UTC, as genai-prices applies them).
@@ -66,12 +70,21 @@ PRICE_COLUMNS: dict[str, str] = {
     "cache_write_1h_mtok": "cache_write_1h_usd_per_mtok",
     "output_reasoning_mtok": "reasoning_usd_per_mtok",
 }
-# Prices the seed has no column for but which leave a text call's tokens priced right: input-side audio, image and
-# video rates and tool fees, "not modelled" as in the hand-curated rows (docs/pricing.md); named in `source`. Any other
-# price key (non-text output, per-request fees, characters, hours, pages, ...) makes a model not expressible.
+# genai-prices audio price key -> (the price_modifiers modifier, the column it fills), USD per 1M tokens in both. A
+# call's audio tokens are a part of its input (cached audio a part of its cache reads) and of its output, as in
+# genai-prices' Usage; a cached audio price without an audio input price is not expressible.
+AUDIO_RATES: dict[str, tuple[str, str]] = {
+    "input_audio_mtok": ("audio_input_tokens", "usd_per_mtok"),
+    "cache_audio_read_mtok": ("audio_input_tokens", "cache_read_usd_per_mtok"),
+    "output_audio_mtok": ("audio_output_tokens", "usd_per_mtok"),
+}
+AUDIO_MODIFIERS = ("audio_input_tokens", "audio_output_tokens")
+RATE_COLUMNS = ("usd_per_mtok", "cache_read_usd_per_mtok")
+# Prices the seeds have no place for but which leave a text call's tokens priced right: image and video input rates
+# and tool fees, "not modelled" as in the hand-curated rows (docs/pricing.md); named in `source`. Any other price key
+# (non-text, non-audio output, per-request fees, characters, hours, pages, ...) makes a model not expressible.
 NOT_MODELLED: frozenset[str] = frozenset({
-    "input_audio_mtok", "cache_audio_read_mtok", "input_image_mtok", "cache_image_read_mtok", "input_video_mtok",
-    "web_searches_kcount", "storage_searches_kcount",
+    "input_image_mtok", "cache_image_read_mtok", "input_video_mtok", "web_searches_kcount", "storage_searches_kcount",
 })
 
 # The first price period's start, which genai-prices does not know: early enough for any call it could price.
@@ -83,8 +96,11 @@ ALIAS_NOTE = "genai-prices match rule"
 PRICE_HEADER = ["provider", "model", "effective_from", "service_tier", "min_input_tokens", *PRICE_COLUMNS.values(),
                 "source"]
 ALIAS_HEADER = ["pattern", "provider", "model", "note"]
+MODIFIER_HEADER = ["provider", "modifier", "model_pattern", "match_pattern", "effective_from", "effective_to",
+                   "rate_multiplier", "fee_usd_per_unit", *RATE_COLUMNS, "source"]
 
 Values = tuple[str | None, ...]  # a row's prices, in PRICE_COLUMNS order
+Rates = tuple[str | None, ...]  # an audio rule's rates, in RATE_COLUMNS order
 
 
 class SyncError(Exception):
@@ -359,6 +375,8 @@ class Catalogued:
     model: str = ""  # seed model id (genai-prices' id, lower case)
     # (service_tier, min_input_tokens) -> [(start, values or None for "tier absent")], start None = first period
     states: dict[tuple[str, int], list[tuple[date | None, Values | None]]] = field(default_factory=dict)
+    # (service_tier, modifier) -> [(start, audio rates or None for "billed as text")], from its first audio price on
+    audio: dict[tuple[str, str], list[tuple[date | None, Rates | None]]] = field(default_factory=dict)
     not_modelled: list[str] = field(default_factory=list)
     skipped_variants: list[str] = field(default_factory=list)
 
@@ -400,6 +418,21 @@ def _tier_values(prices: dict[str, Any]) -> dict[int, Values]:
     return {t: tuple(text(at(prices.get(k), t)) for k in PRICE_COLUMNS) for t in [0, *thresholds]}
 
 
+def _audio_rates(prices: dict[str, Any]) -> dict[str, Rates]:
+    """modifier -> its rates (RATE_COLUMNS order), for the audio prices a model's prices hold."""
+    from genai_prices import types as gp
+
+    found: dict[str, dict[str, str | None]] = defaultdict(dict)
+    for key, (modifier, column) in AUDIO_RATES.items():
+        if key in prices:
+            if isinstance(prices[key], gp.TieredPrices):
+                raise NotExpressible(f"{key} by context length")
+            found[modifier][column] = text(prices[key])
+    if any("usd_per_mtok" not in columns for columns in found.values()):
+        raise NotExpressible("a cached audio price without an audio input price")
+    return {modifier: tuple(columns.get(c) for c in RATE_COLUMNS) for modifier, columns in found.items()}
+
+
 def read_history(entry: Catalogued) -> None:
     """Fill entry.states from its genai-prices model (raises NotExpressible)."""
     from genai_prices import types as gp
@@ -439,7 +472,7 @@ def read_history(entry: Catalogued) -> None:
                     for k, val in _key_prices(v.prices).items():
                         overrides.setdefault(k, val)
                 prices = {**prices, **overrides}
-            blocking = sorted(set(prices) - set(PRICE_COLUMNS) - NOT_MODELLED)
+            blocking = sorted(set(prices) - set(PRICE_COLUMNS) - set(AUDIO_RATES) - NOT_MODELLED)
             if blocking:
                 raise NotExpressible(f"priced in {', '.join(blocking)}")
             if "input_mtok" not in prices and "output_mtok" not in prices:
@@ -449,6 +482,10 @@ def read_history(entry: Catalogued) -> None:
             keys = {k for k in entry.states if k[0] == tier} | {(tier, t) for t in by_threshold}
             for key in keys:
                 entry.states.setdefault(key, []).append((when, by_threshold.get(key[1])))
+            audio = _audio_rates(prices)
+            for modifier in AUDIO_MODIFIERS:
+                if modifier in audio or (tier, modifier) in entry.audio:
+                    entry.audio.setdefault((tier, modifier), []).append((when, audio.get(modifier)))
     entry.not_modelled = sorted(extra)
 
 
@@ -475,6 +512,28 @@ def history_rows(entry: Catalogued, version: str) -> list[dict[str, str]]:
                 row["source"] = source + (f"; {UNKNOWN_START_NOTE}" if when is None else "") + extra
             rows.append(row)
             last = values
+    return rows
+
+
+def modifier_rows(entry: Catalogued, version: str) -> list[dict[str, str]]:
+    """The price_modifiers rows of a read model's audio rates: a row where a tier's audio rates start or change; a row
+    with no rates where a later period prices its audio as text again."""
+    rows = []
+    source = f"{SOURCE_PREFIX}{version} ({entry.label})"
+    for (tier, modifier), timeline in sorted(entry.audio.items(), key=lambda kv: (TIER_ORDER.index(kv[0][0]),
+                                                                                     AUDIO_MODIFIERS.index(kv[0][1]))):
+        last: Rates | None = None
+        for when, rates in timeline:
+            if rates == last:
+                continue
+            row = {"provider": entry.provider, "modifier": modifier, "model_pattern": escape(entry.model),
+                   "match_pattern": escape(tier), "effective_from": (when or UNKNOWN_START_DATE).isoformat(),
+                   "effective_to": "", "rate_multiplier": "", "fee_usd_per_unit": ""}
+            row |= {c: v or "" for c, v in zip(RATE_COLUMNS, rates or (None,) * len(RATE_COLUMNS), strict=True)}
+            row["source"] = source + ("; audio billed as text from this date" if rates is None
+                                      else f"; {UNKNOWN_START_NOTE}" if when is None else "")
+            rows.append(row)
+            last = rates
     return rows
 
 
@@ -535,8 +594,13 @@ def price_key(row: dict[str, str]) -> tuple[str, str, str, int, datetime]:
             int(row["min_input_tokens"] or 0), _when(row["effective_from"]))
 
 
-def _values(row: dict[str, str]) -> tuple[Decimal | None, ...]:
-    return tuple(Decimal(row[c]) if row[c].strip() else None for c in PRICE_COLUMNS.values())
+def _values(row: dict[str, str], columns: Iterable[str] = PRICE_COLUMNS.values()) -> tuple[Decimal | None, ...]:
+    return tuple(Decimal(row[c]) if row[c].strip() else None for c in columns)
+
+
+def modifier_key(row: dict[str, str]) -> tuple[str, str, str, str, datetime]:
+    return (_norm(row["provider"]), _norm(row["modifier"]), row["model_pattern"].strip(),
+            row["match_pattern"].strip(), _when(row["effective_from"]))
 
 
 def _resolver(prices: Iterable[dict[str, str]], aliases: Iterable[dict[str, str]]) -> Resolver:
@@ -584,16 +648,19 @@ class Report:
     providers_skipped: list[str] = field(default_factory=list)
     added_rows: list[dict[str, str]] = field(default_factory=list)
     added_aliases: list[dict[str, str]] = field(default_factory=list)
-    added_models: list[tuple[str, str, int, int]] = field(default_factory=list)  # provider, model, rows, aliases
+    added_modifiers: list[dict[str, str]] = field(default_factory=list)
+    # provider, model, price rows, aliases, audio rules
+    added_models: list[tuple[str, str, int, int, int]] = field(default_factory=list)
     skipped_models: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     skipped_aliases: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     skipped_variants: Counter[str] = field(default_factory=Counter)
     review: list[str] = field(default_factory=list)
 
 
-def sync(prices_path: Path, aliases_path: Path, *, providers: Sequence[str] | None = None, dry_run: bool = False,
-         catalog: Sequence[Any] | None = None, version: str | None = None) -> Report:
-    """Append the catalog's new rows and aliases to the two seeds (nothing when dry_run) and say what was done."""
+def sync(prices_path: Path, aliases_path: Path, modifiers_path: Path, *, providers: Sequence[str] | None = None,
+         dry_run: bool = False, catalog: Sequence[Any] | None = None, version: str | None = None) -> Report:
+    """Append the catalog's new rows, aliases and audio rules to the three seeds (nothing when dry_run) and say what
+    was done."""
     if catalog is None:
         try:
             from genai_prices.data import providers as bundled
@@ -602,6 +669,11 @@ def sync(prices_path: Path, aliases_path: Path, *, providers: Sequence[str] | No
         catalog, version = bundled, version or metadata.version("genai-prices")
     version = version or "unknown"
     prices_seed, alias_seed = Seed.read(prices_path, PRICE_HEADER), Seed.read(aliases_path, ALIAS_HEADER)
+    modifier_seed = Seed.read(modifiers_path, MODIFIER_HEADER)
+    try:
+        existing_modifiers = {modifier_key(r): r for r in modifier_seed.rows}
+    except ValueError as exc:
+        raise SyncError(f"{modifiers_path} has a row that does not parse ({exc}): run the seed checks") from None
     try:
         existing_keys = {price_key(r) for r in prices_seed.rows}
         by_pair: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
@@ -642,6 +714,7 @@ def sync(prices_path: Path, aliases_path: Path, *, providers: Sequence[str] | No
                 except NotExpressible:
                     continue
                 report.review += _disagreements(entry, target, by_pair[target])
+                report.review += _audio_disagreements(entry, target, modifier_seed.rows)
                 continue
             if target is not None and target != pair:
                 report.skipped_models["already priced as another synced model"].append(
@@ -677,11 +750,25 @@ def sync(prices_path: Path, aliases_path: Path, *, providers: Sequence[str] | No
     for entry in [*new.values(), *grown.values()]:
         report.skipped_variants.update(entry.skipped_variants)
 
+    def fresh_modifiers(entry: Catalogued) -> list[dict[str, str]]:
+        fresh = []
+        for row in modifier_rows(entry, version):
+            old = existing_modifiers.get(modifier_key(row))
+            if old is None:
+                fresh.append(row)
+            elif _values(old, RATE_COLUMNS) != _values(row, RATE_COLUMNS):
+                report.review.append(f"{entry.provider}/{entry.model} {row['modifier']} {row['match_pattern']} from "
+                                     f"{row['effective_from']}: genai-prices now says "
+                                     f"{_show(_values(row, RATE_COLUMNS), RATE_COLUMNS)}, the seed rule says "
+                                     f"{_show(_values(old, RATE_COLUMNS), RATE_COLUMNS)} (kept)")
+        report.added_modifiers += fresh
+        return fresh
+
     rows: list[dict[str, str]] = []
     for pair, entry in sorted(new.items()):
         model_rows = history_rows(entry, version)
         n_aliases = sum(1 for a in aliases.values() if (a.provider, a.model) == pair)
-        report.added_models.append((pair[0], pair[1], len(model_rows), n_aliases))
+        report.added_models.append((pair[0], pair[1], len(model_rows), n_aliases, len(fresh_modifiers(entry))))
         rows += model_rows
     for pair, entry in sorted(grown.items()):
         fresh = []
@@ -695,15 +782,17 @@ def sync(prices_path: Path, aliases_path: Path, *, providers: Sequence[str] | No
                 report.review.append(f"{pair[0]}/{pair[1]} {row['service_tier']} >{row['min_input_tokens']} from "
                                      f"{row['effective_from']}: genai-prices now says {_show(_values(row))}, the seed "
                                      f"row says {_show(_values(old))} (kept)")
-        if fresh:
+        n_modifiers = len(fresh_modifiers(entry))
+        if fresh or n_modifiers:
             n_aliases = sum(1 for a in aliases.values() if (a.provider, a.model) == pair)
-            report.added_models.append((pair[0], pair[1], len(fresh), n_aliases))
+            report.added_models.append((pair[0], pair[1], len(fresh), n_aliases, n_modifiers))
         rows += fresh
     report.added_rows = rows
     report.added_aliases = [a.row() for a in sorted(aliases.values(), key=lambda a: (a.provider, a.model, a.pattern))]
     if not dry_run:
         prices_seed.append(report.added_rows)
         alias_seed.append(report.added_aliases)
+        modifier_seed.append(report.added_modifiers)
     return report
 
 
@@ -798,8 +887,7 @@ def _disagreements(entry: Catalogued, target: tuple[str, str], rows: list[dict[s
         _, _, tier, threshold, _ = price_key(r)
         seed_latest[(tier, threshold)] = (r, _values(r))
     out = []
-    name = f"{target[0]}/{target[1]}" + ("" if entry.model == target[1] and entry.provider == target[0]
-                                          else f" (genai-prices {entry.label})")
+    name = _review_name(entry, target)
     for (tier, threshold), values in sorted(latest(entry).items(), key=lambda kv: (TIER_ORDER.index(kv[0][0]),
                                                                                   kv[0][1])):
         ours = tuple(Decimal(v) if v is not None else None for v in values)
@@ -817,19 +905,61 @@ def _disagreements(entry: Catalogued, target: tuple[str, str], rows: list[dict[s
     return out
 
 
+def _review_name(entry: Catalogued, target: tuple[str, str]) -> str:
+    return f"{target[0]}/{target[1]}" + ("" if entry.model == target[1] and entry.provider == target[0]
+                                         else f" (genai-prices {entry.label})")
+
+
+def _applicable_rule(rows: Iterable[dict[str, str]], provider: str, model: str, modifier: str, tier: str
+                     ) -> dict[str, str] | None:
+    """The open rule of price_modifiers that prices a call of (provider, model) at `tier` for `modifier` today, ranked
+    as macros/pricing.sql choose_modifier_rows does (a model pattern first, a match pattern first, the latest start)."""
+    candidates = [
+        r for r in rows
+        if _norm(r["provider"]) == provider and _norm(r["modifier"]) == modifier and not r["effective_to"].strip()
+        and (not r["model_pattern"].strip() or _compiled(r["model_pattern"].strip()).fullmatch(model))
+        and (not r["match_pattern"].strip() or _compiled(r["match_pattern"].strip()).fullmatch(tier))
+    ]
+    return min(candidates, key=lambda r: (not r["model_pattern"].strip(), not r["match_pattern"].strip(),
+                                          -_when(r["effective_from"]).timestamp()), default=None)
+
+
+def _audio_disagreements(entry: Catalogued, target: tuple[str, str], rows: list[dict[str, str]]) -> list[str]:
+    """genai-prices' latest audio rates against the rule of price_modifiers that prices a hand-curated model's audio
+    tokens today, per service tier."""
+    out = []
+    for (tier, modifier), timeline in sorted(entry.audio.items()):
+        rates = timeline[-1][1]
+        theirs = tuple(None if v is None else Decimal(v) for v in rates) if rates is not None else None
+        rule = _applicable_rule(rows, target[0], target[1], modifier, tier)
+        where = f"{_review_name(entry, target)} {modifier} {tier}"
+        if rule is None:
+            if theirs is not None:
+                out.append(f"{where}: genai-prices has {_show(theirs, RATE_COLUMNS)}; price_modifiers has no such "
+                           "rule (such calls are flagged unpriced_modifiers)")
+            continue
+        ours = _values(rule, RATE_COLUMNS)
+        if ours != (theirs or (None,) * len(RATE_COLUMNS)):
+            out.append(f"{where} (seed rule from {rule['effective_from']}): seed -> genai-prices: "
+                       f"{_show(ours, RATE_COLUMNS)} -> "
+                       f"{'audio as text' if theirs is None else _show(theirs, RATE_COLUMNS)}")
+    return out
+
+
 def _one(value: Decimal | None) -> str:
     return "blank" if value is None else text(value) or ""
 
 
-def _show(values: tuple[Decimal | None, ...]) -> str:
-    return " ".join(f"{c.removesuffix('_usd_per_mtok')}={_one(v)}"
-                    for c, v in zip(PRICE_COLUMNS.values(), values, strict=True) if v is not None) or "no prices"
+def _show(values: tuple[Decimal | None, ...], columns: Iterable[str] = PRICE_COLUMNS.values()) -> str:
+    return " ".join(f"{c.removesuffix('usd_per_mtok').rstrip('_') or 'rate'}={_one(v)}"
+                    for c, v in zip(columns, values, strict=True) if v is not None) or "no prices"
 
 
 def render(report: Report, *, dry_run: bool, verbose: bool = True) -> str:
     """What the sync did, for people: counts first, then each model added, the skips by reason, the review list."""
     rows = report.added_rows
     tiers = Counter(r["service_tier"] for r in rows)
+    audio = Counter(r["modifier"] for r in report.added_modifiers)
     lines = [
         f"genai-prices {report.version}: {len(report.providers_mapped)} providers mapped "
         f"({', '.join(f'{p} -> {PROVIDERS[p]}' for p in report.providers_mapped)}); "
@@ -840,10 +970,12 @@ def render(report: Report, *, dry_run: bool, verbose: bool = True) -> str:
         f"{sum(1 for r in rows if r['min_input_tokens'] != '0' and r['input_usd_per_mtok'])} long-context tier rows, "
         f"{sum(1 for r in rows if not r['input_usd_per_mtok'] and not r['output_usd_per_mtok'])} closing rows, "
         f"{sum(1 for r in rows if UNKNOWN_START_NOTE in r['source'])} first-period rows dated "
-        f"{UNKNOWN_START_DATE} for want of a start date) and {len(report.added_aliases)} aliases",
+        f"{UNKNOWN_START_DATE} for want of a start date), {len(report.added_aliases)} aliases and "
+        f"{len(report.added_modifiers)} audio rate rules ({', '.join(f'{m} {n}' for m, n in audio.items()) or 'none'})",
     ]
     if verbose:
-        lines += [f"  + {p}/{m}: {n} rows, {a} aliases" for p, m, n, a in report.added_models]
+        lines += [f"  + {p}/{m}: {n} rows, {a} aliases" + (f", {k} audio rules" if k else "")
+                  for p, m, n, a, k in report.added_models]
     skipped = sum(len(v) for v in report.skipped_models.values())
     lines.append(f"skipped {skipped} models:")
     for reason, items in sorted(report.skipped_models.items(), key=lambda kv: -len(kv[1])):

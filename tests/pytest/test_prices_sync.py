@@ -1,4 +1,5 @@
-"""`llm-cost prices sync` (llm_cost/prices_sync.py): genai-prices' catalog as appended seed rows and aliases.
+"""`llm-cost prices sync` (llm_cost/prices_sync.py): genai-prices' catalog as appended seed rows, aliases and audio
+rate rules.
 
 Small catalogs built from genai-prices' own types check each mapping; the last tests check the shipped seeds: they
 are the sync's result, every synced row prices a call as genai-prices does, and every name the hand-curated seeds
@@ -71,15 +72,23 @@ SEED_ALIASES = """pattern,provider,model,note
 """
 
 
+SEED_MODIFIERS = ",".join(ps.MODIFIER_HEADER) + """
+openai,audio_input_tokens,gpt-hand,standard,2025-01-01,,,,40,,https://example.com/pricing; read 2026-11
+"""
+Seeds = tuple[Path, Path, Path]
+
+
 @pytest.fixture
-def seeds(tmp_path: Path) -> tuple[Path, Path]:
+def seeds(tmp_path: Path) -> Seeds:
     prices, aliases = tmp_path / "model_prices.csv", tmp_path / "model_aliases.csv"
+    modifiers = tmp_path / "price_modifiers.csv"
     prices.write_text(SEED_PRICES)
     aliases.write_text(SEED_ALIASES)
-    return prices, aliases
+    modifiers.write_text(SEED_MODIFIERS)
+    return prices, aliases, modifiers
 
 
-def _sync(seeds: tuple[Path, Path], *providers: gp.Provider, dry_run: bool = False) -> ps.Report:
+def _sync(seeds: Seeds, *providers: gp.Provider, dry_run: bool = False) -> ps.Report:
     return ps.sync(*seeds, catalog=list(providers), version="9.9.9", dry_run=dry_run)
 
 
@@ -92,7 +101,7 @@ def _key(row: dict[str, str]) -> tuple[str, str, str]:
     return row["service_tier"], row["min_input_tokens"], row["effective_from"]
 
 
-def test_dated_history_starts_at_the_documented_date_and_says_so(seeds: tuple[Path, Path]) -> None:
+def test_dated_history_starts_at_the_documented_date_and_says_so(seeds: Seeds) -> None:
     _sync(seeds, _provider("openai", _model("gpt-x", [
         _first(input_mtok="10", output_mtok="40"),
         _since(date(2025, 6, 10), input_mtok="2", output_mtok="8"),
@@ -108,14 +117,14 @@ def test_dated_history_starts_at_the_documented_date_and_says_so(seeds: tuple[Pa
     assert first["provider"] == "openai" and first["cache_read_usd_per_mtok"] == ""
 
 
-def test_a_dated_price_before_the_assumed_first_start_is_not_expressible(seeds: tuple[Path, Path]) -> None:
+def test_a_dated_price_before_the_assumed_first_start_is_not_expressible(seeds: Seeds) -> None:
     report = _sync(seeds, _provider("openai", _model("gpt-old", [
         _first(input_mtok="1", output_mtok="2"), _since(date(2022, 6, 1), input_mtok="3", output_mtok="4")])))
     assert _rows(seeds[0], "gpt-old") == []
     assert any("on or before 2023-01-01" in reason for reason in report.skipped_models)
 
 
-def test_long_context_tier_rows_and_the_closing_row_that_ends_a_tier(seeds: tuple[Path, Path]) -> None:
+def test_long_context_tier_rows_and_the_closing_row_that_ends_a_tier(seeds: Seeds) -> None:
     _sync(seeds, _provider("anthropic", _model("claude-x", [
         _first(input_mtok=_tiered("3", t200000="6"), output_mtok=_tiered("15", t200000="22.5"),
                cache_write_mtok="3.75"),
@@ -133,7 +142,7 @@ def test_long_context_tier_rows_and_the_closing_row_that_ends_a_tier(seeds: tupl
     assert "closing row" in closing["source"]
 
 
-def test_service_tiers_from_price_variants_with_genai_prices_fallback(seeds: tuple[Path, Path]) -> None:
+def test_service_tiers_from_price_variants_with_genai_prices_fallback(seeds: Seeds) -> None:
     report = _sync(seeds, _provider("openai", _model("gpt-t", _price(input_mtok="2", output_mtok="8",
                                                                      cache_read_mtok="0.5"), variants=[
         gp.PriceVariant(when={"service_tier": "default"}, prices=_price()),
@@ -156,7 +165,7 @@ def test_service_tiers_from_price_variants_with_genai_prices_fallback(seeds: tup
     assert report.skipped_variants == {"service_tier=fast": 1}
 
 
-def test_cache_prices_fill_their_columns_as_exact_decimals(seeds: tuple[Path, Path]) -> None:
+def test_cache_prices_fill_their_columns_as_exact_decimals(seeds: Seeds) -> None:
     _sync(seeds, _provider("anthropic", _model("claude-c", _price(
         input_mtok="1E+1", output_mtok="50.00", cache_read_mtok="0.00875", cache_write_mtok="12.5",
         cache_write_1h_mtok="20", output_reasoning_mtok="0.1000", web_searches_kcount="10"))))
@@ -166,8 +175,12 @@ def test_cache_prices_fill_their_columns_as_exact_decimals(seeds: tuple[Path, Pa
 
 
 @pytest.mark.parametrize(("model", "reason"), [
-    (_model("realtime", _price(input_mtok="5", output_mtok="20", output_audio_mtok="80")),
-     "priced in output_audio_mtok"),
+    (_model("realtime", _price(input_mtok="5", output_mtok="20", output_image_mtok="80")),
+     "priced in output_image_mtok"),
+    (_model("tiered-audio", _price(input_mtok="1", input_audio_mtok=_tiered("3", t200000="6"))),
+     "input_audio_mtok by context length"),
+    (_model("cached-audio-only", _price(input_mtok="1", cache_audio_read_mtok="0.3")),
+     "a cached audio price without an audio input price"),
     (_model("tts", _price(input_mchars="15")), "priced in input_mchars"),
     (_model("free", _price()), "no input or output token price"),
     (_model("offpeak", [_first(input_mtok="0.27", output_mtok="1.1"), gp.ConditionalPrice(
@@ -175,14 +188,14 @@ def test_cache_prices_fill_their_columns_as_exact_decimals(seeds: tuple[Path, Pa
                                            end_time=datetime(2025, 1, 1, 0, 30).time()),
         prices=_price(input_mtok="0.135", output_mtok="0.55"))]), "priced by time of day"),
 ])
-def test_models_the_seed_cannot_price_are_skipped_and_counted(seeds: tuple[Path, Path], model: gp.ModelInfo,
+def test_models_the_seed_cannot_price_are_skipped_and_counted(seeds: Seeds, model: gp.ModelInfo,
                                                               reason: str) -> None:
     report = _sync(seeds, _provider("openai", model))
     assert _rows(seeds[0], model.id) == []
     assert report.skipped_models == {f"not expressible: {reason}": [f"openai/{model.id}"]}
 
 
-def test_unmapped_providers_are_skipped_and_counted(seeds: tuple[Path, Path]) -> None:
+def test_unmapped_providers_are_skipped_and_counted(seeds: Seeds) -> None:
     report = _sync(seeds, _provider("openrouter", _model("x/y", _price(input_mtok="1", output_mtok="1"))))
     assert report.providers_skipped == ["openrouter"] and not report.added_rows
     with pytest.raises(ps.SyncError, match="--provider openrouter: not a mapped genai-prices provider"):
@@ -202,10 +215,10 @@ CATALOG_SMALL = [
 ]
 
 
-def test_idempotent_append_only_and_hand_curated_models_left_alone(seeds: tuple[Path, Path]) -> None:
+def test_idempotent_append_only_and_hand_curated_models_left_alone(seeds: Seeds) -> None:
     prices_before, aliases_before = seeds[0].read_bytes(), seeds[1].read_bytes()
     first = _sync(seeds, *CATALOG_SMALL)
-    assert [(p, m) for p, m, _, _ in first.added_models] == [("openai", "gpt-new")]
+    assert [(p, m) for p, m, *_ in first.added_models] == [("openai", "gpt-new")]
     prices_once, aliases_once = seeds[0].read_bytes(), seeds[1].read_bytes()
     # append only: the old file is a prefix of the new one, byte for byte
     assert prices_once.startswith(prices_before) and aliases_once.startswith(aliases_before)
@@ -219,7 +232,7 @@ def test_idempotent_append_only_and_hand_curated_models_left_alone(seeds: tuple[
     assert (seeds[0].read_bytes(), seeds[1].read_bytes()) == (prices_once, aliases_once)
 
 
-def test_a_later_catalog_appends_new_dated_rows_to_a_synced_model_only(seeds: tuple[Path, Path]) -> None:
+def test_a_later_catalog_appends_new_dated_rows_to_a_synced_model_only(seeds: Seeds) -> None:
     _sync(seeds, *CATALOG_SMALL)
     newer = _provider("openai", _model("gpt-new", [
         _first(input_mtok="1", output_mtok="4"), _since(date(2026, 1, 5), input_mtok="1.5", output_mtok="6"),
@@ -229,7 +242,7 @@ def test_a_later_catalog_appends_new_dated_rows_to_a_synced_model_only(seeds: tu
     assert len(_rows(seeds[0], "gpt-new")) == 3
 
 
-def test_disagreements_with_the_hand_curated_seed_are_printed_not_written(seeds: tuple[Path, Path]) -> None:
+def test_disagreements_with_the_hand_curated_seed_are_printed_not_written(seeds: Seeds) -> None:
     report = _sync(seeds, *CATALOG_SMALL, dry_run=True)
     # gpt-hand's input differs; claude-hand (genai-prices' claude-hand-latest, through the seed's alias) agrees
     assert report.review == [
@@ -237,6 +250,79 @@ def test_disagreements_with_the_hand_curated_seed_are_printed_not_written(seeds:
     text = ps.render(report, dry_run=True)
     assert "review: 1 prices where genai-prices disagrees" in text and "dry run: nothing written" in text
     assert seeds[0].read_text() == SEED_PRICES  # a dry run writes nothing
+
+
+def _modifiers(path: Path, model_pattern: str) -> dict[tuple[str, str, str], dict[str, str]]:
+    with open(path, newline="") as f:
+        return {(r["modifier"], r["match_pattern"], r["effective_from"]): r for r in csv.DictReader(f)
+                if r["model_pattern"] == model_pattern}
+
+
+AUDIO_CATALOG = _provider("openai", _model("gpt-voice-1.0", [
+    _first(input_mtok="4", output_mtok="16", cache_read_mtok="0.4", input_audio_mtok="32",
+           cache_audio_read_mtok="0.4", output_audio_mtok="64"),
+    _since(date(2026, 3, 1), input_mtok="4", output_mtok="16", cache_read_mtok="0.4", input_audio_mtok="24",
+           cache_audio_read_mtok="0.4", output_audio_mtok="64"),
+    _since(date(2026, 9, 1), input_mtok="4", output_mtok="16", cache_read_mtok="0.4"),
+], variants=[gp.PriceVariant(when={"processing": "batch"}, prices=_price(input_mtok="2", input_audio_mtok="16"))]))
+
+
+def test_audio_rates_become_dated_rules_per_service_tier(seeds: Seeds) -> None:
+    report = _sync(seeds, AUDIO_CATALOG)
+    rules = _modifiers(seeds[2], r"gpt-voice-1\.0")
+    assert {k: (r["usd_per_mtok"], r["cache_read_usd_per_mtok"]) for k, r in rules.items()} == {
+        ("audio_input_tokens", "standard", SENTINEL): ("32", "0.4"),
+        ("audio_output_tokens", "standard", SENTINEL): ("64", ""),
+        # a new audio input rate; the output rate did not change, so it has no row that day
+        ("audio_input_tokens", "standard", "2026-03-01"): ("24", "0.4"),
+        # the period with no audio prices: genai-prices bills audio as text, and so does a rule with no rates
+        ("audio_input_tokens", "standard", "2026-09-01"): ("", ""),
+        ("audio_output_tokens", "standard", "2026-09-01"): ("", ""),
+        # batch overrides the audio input rate and keeps the rest of the period's prices, as genai-prices does
+        ("audio_input_tokens", "batch", SENTINEL): ("16", "0.4"),
+        ("audio_output_tokens", "batch", SENTINEL): ("64", ""),
+        # (batch's audio input rate does not change on 2026-03-01: no row that day)
+        ("audio_input_tokens", "batch", "2026-09-01"): ("16", ""),
+        ("audio_output_tokens", "batch", "2026-09-01"): ("", ""),
+    }
+    assert all(r["provider"] == "openai" and not r["effective_to"] and not r["rate_multiplier"] for r in rules.values())
+    assert rules[("audio_input_tokens", "standard", SENTINEL)]["source"].startswith(
+        "genai-prices 9.9.9 (openai/gpt-voice-1.0); start date unknown")
+    assert "audio billed as text" in rules[("audio_output_tokens", "standard", "2026-09-01")]["source"]
+    # the text rows carry no "not modelled" note for audio any more
+    assert all("audio" not in r["source"] for r in _rows(seeds[0], "gpt-voice-1.0"))
+    assert report.added_models == [("openai", "gpt-voice-1.0", 2, 0, 9)]
+    assert "9 audio rate rules (audio_input_tokens 5, audio_output_tokens 4)" in ps.render(report, dry_run=False)
+    # append only and idempotent, the hand-curated rule first and untouched
+    modifiers_once = seeds[2].read_text()
+    assert modifiers_once.startswith(SEED_MODIFIERS)
+    again = _sync(seeds, AUDIO_CATALOG)
+    assert not again.added_modifiers and not again.added_rows and seeds[2].read_text() == modifiers_once
+
+
+def test_a_later_audio_price_is_appended_and_a_changed_one_printed(seeds: Seeds) -> None:
+    _sync(seeds, _provider("openai", _model("gpt-voice", _price(input_mtok="4", output_mtok="16",
+                                                                input_audio_mtok="32"))))
+    report = _sync(seeds, _provider("openai", _model("gpt-voice", [
+        _first(input_mtok="4", output_mtok="16", input_audio_mtok="30"),
+        _since(date(2026, 12, 1), input_mtok="4", output_mtok="16", input_audio_mtok="20")])))
+    assert [(r["modifier"], r["effective_from"], r["usd_per_mtok"]) for r in report.added_modifiers] == [
+        ("audio_input_tokens", "2026-12-01", "20")]
+    assert report.review == ["openai/gpt-voice audio_input_tokens standard from 2023-01-01: genai-prices now says "
+                             "rate=30, the seed rule says rate=32 (kept)"]
+
+
+def test_audio_rates_of_hand_curated_models_are_reviewed_not_written(seeds: Seeds) -> None:
+    report = _sync(seeds, _provider("openai", _model("gpt-hand", _price(
+        input_mtok="2", output_mtok="8", cache_read_mtok="0.5", input_audio_mtok="40", cache_audio_read_mtok="2.5",
+        output_audio_mtok="80"))))
+    assert not report.added_modifiers and seeds[2].read_text() == SEED_MODIFIERS
+    assert report.review == [
+        "openai/gpt-hand audio_input_tokens standard (seed rule from 2025-01-01): seed -> genai-prices: rate=40 -> "
+        "rate=40 cache_read=2.5",
+        "openai/gpt-hand audio_output_tokens standard: genai-prices has rate=80; price_modifiers has no such rule "
+        "(such calls are flagged unpriced_modifiers)",
+    ]
 
 
 @pytest.mark.parametrize(("clause", "pattern", "matches", "misses"), [
@@ -265,7 +351,7 @@ def test_rules_re2_cannot_write_are_skipped() -> None:
     assert all(isinstance(r, ps.NotExpressible) for r in [*ps.clause_rules(lookahead), *ps.clause_rules(both)])
 
 
-def test_an_alias_that_would_change_an_existing_resolution_is_left_out(seeds: tuple[Path, Path]) -> None:
+def test_an_alias_that_would_change_an_existing_resolution_is_left_out(seeds: Seeds) -> None:
     report = _sync(seeds, _provider(
         "openai",
         # its rule catches gpt-hand-2025-01-01, which the seed's alias resolves to gpt-hand: a longer pattern wins
@@ -275,7 +361,7 @@ def test_an_alias_that_would_change_an_existing_resolution_is_left_out(seeds: tu
         # a second provider for an id the seed resolves by the id alone when a span names no provider
         _provider("azure", _model("embed-hand", _price(input_mtok="0.02"))))
     assert [a["pattern"] for a in report.added_aliases] == []
-    assert ("openai", "gpt-hand-snapshots") in [(p, m) for p, m, _, _ in report.added_models]
+    assert ("openai", "gpt-hand-snapshots") in [(p, m) for p, m, *_ in report.added_models]
     assert any("gpt-hand-2025-01-01" in s for s in report.skipped_aliases["would price a name otherwise"])
     assert report.skipped_models["would change how a name resolves"] == [
         "azure/embed-hand (no provider: 'embed-hand' resolves to openai/embed-hand)"]
@@ -303,10 +389,12 @@ def _hand_curated() -> tuple[list[dict[str, str]], list[dict[str, str]]]:
 
 
 def test_the_shipped_seeds_are_the_sync_of_the_installed_catalog(tmp_path: Path) -> None:
-    for name in ("model_prices.csv", "model_aliases.csv"):
+    names = ("model_prices.csv", "model_aliases.csv", "price_modifiers.csv")
+    for name in names:
         (tmp_path / name).write_bytes((SEEDS / name).read_bytes())
-    report = ps.sync(tmp_path / "model_prices.csv", tmp_path / "model_aliases.csv", dry_run=True)
-    assert not report.added_rows and not report.added_aliases, ps.render(report, dry_run=True)
+    report = ps.sync(*(tmp_path / name for name in names), dry_run=True)
+    assert not report.added_rows and not report.added_aliases and not report.added_modifiers, ps.render(
+        report, dry_run=True)
     synced = [r for r in _read(SEEDS / "model_prices.csv") if r["source"].startswith(ps.SOURCE_PREFIX)]
     assert synced and {r["source"].split(" (")[0] for r in synced} == {f"genai-prices {report.version}"}
 
@@ -389,3 +477,55 @@ def test_every_synced_row_prices_a_call_as_genai_prices_does() -> None:
         assert ours == theirs, (r, ours, theirs)
         checked += 1
     assert checked > 500
+
+
+def test_every_synced_audio_rule_prices_a_call_as_genai_prices_does() -> None:
+    """Each synced audio rule, on its first day, for a call at its tier with audio and text input, cached audio and
+    text, and audio and text output: the text rows' cost with the audio parts repriced at the rule's rates (the
+    documented semantics of a token_rate modifier) equals genai-prices' own calc_price, to the last digit."""
+    book = PriceBook(SEEDS / "model_prices.csv")
+    catalog = {(p.id, m.id): (p, m) for p in CATALOG for m in p.models}
+    rules = [r for r in _read(SEEDS / "price_modifiers.csv") if r["source"].startswith(ps.SOURCE_PREFIX)]
+    checked = 0
+    for r in rules:
+        label = r["source"].split(" (", 1)[1].split(")", 1)[0]
+        provider, model = catalog[tuple(label.split("/", 1))]  # type: ignore[index]
+        at = datetime.fromisoformat(r["effective_from"]).replace(hour=12, tzinfo=UTC)
+        tier, model_id = r["match_pattern"], model.id.lower()
+        text_row = book.lookup(Call(r["provider"], model_id, tier, at, 1, 0, 0, 0, 1, 0))
+        assert text_row is not None, r
+        cached = 300 if text_row.cache_read is not None or r["cache_read_usd_per_mtok"] else 0
+        uncached, output = 2000, 1000 * (text_row.output is not None)  # an embedding model has no output
+        audio_in, audio_cached, audio_out = 500, cached // 3, 400 * bool(output)
+        usd = {m: (Decimal(x["usd_per_mtok"]) if x["usd_per_mtok"] else None,
+                   Decimal(x["cache_read_usd_per_mtok"]) if x["cache_read_usd_per_mtok"] else None)
+               for m in ps.AUDIO_MODIFIERS
+               if (x := _rule_at(rules, r["provider"], r["model_pattern"], m, tier, at)) is not None}
+        ours = book.cost(Call(r["provider"], model_id, tier, at, uncached, cached, 0, 0, output, 0))
+        assert ours is not None
+        input_rate = text_row.input or Decimal(0)
+        cache_rate = text_row.cache_read if text_row.cache_read is not None else input_rate
+        in_rate, in_cache_rate = usd.get("audio_input_tokens", (None, None))
+        if in_rate is not None:  # the audio part of the input (and of the cache reads) at the rule's rates
+            ours += (audio_in - audio_cached) * (in_rate - input_rate) / 1_000_000
+            ours += audio_cached * ((in_cache_rate if in_cache_rate is not None else in_rate) - cache_rate) / 1_000_000
+        out_rate = usd.get("audio_output_tokens", (None, None))[0]
+        if out_rate is not None:
+            ours += audio_out * (out_rate - (text_row.output or Decimal(0))) / 1_000_000
+        usage = gp.Usage(input_tokens=uncached + cached, cache_read_tokens=cached, output_tokens=output,
+                         input_audio_tokens=audio_in, cache_audio_read_tokens=audio_cached,
+                         output_audio_tokens=audio_out)
+        theirs = model.calc_price(usage, provider, genai_request_timestamp=at,
+                                  price_context=_CONTEXT[tier]).total_price
+        assert ours == theirs, (r, ours, theirs)
+        checked += 1
+    assert checked >= 30
+
+
+def _rule_at(rules: list[dict[str, str]], provider: str, model_pattern: str, modifier: str, tier: str,
+             at: datetime) -> dict[str, str] | None:
+    """The synced rule of (provider, model, modifier, tier) in force at `at`: the latest start not after it."""
+    found = [r for r in rules if (r["provider"], r["model_pattern"], r["modifier"], r["match_pattern"]) == (
+        provider, model_pattern, modifier, tier) and datetime.fromisoformat(r["effective_from"]).replace(
+        tzinfo=UTC) <= at]
+    return max(found, key=lambda r: r["effective_from"], default=None)
