@@ -40,6 +40,10 @@ conventions:
     # audio tokens apart from text (seeds/price_modifiers.csv, modifiers audio_input_tokens, audio_output_tokens)
     audio_input: [gen_ai.usage.audio.input_tokens]
     audio_output: [gen_ai.usage.audio.output_tokens]
+    # image parts of input and output (subsets, as audio): priced as text only where a seed row says the model bills
+    # them so (modifiers image_input_tokens, image_output_tokens), else flagged
+    image_input: [gen_ai.usage.image.input_tokens]
+    image_output: [gen_ai.usage.image.output_tokens]
     total: [gen_ai.usage.total_tokens]
     aggregated_input: [gen_ai.aggregated_usage.input_tokens]
     aggregated_output: [gen_ai.aggregated_usage.output_tokens]
@@ -66,6 +70,7 @@ conventions:
     reasoning: [llm.token_count.completion_details.reasoning]
     audio_input: [llm.token_count.prompt_details.audio]
     audio_output: [llm.token_count.completion_details.audio]
+    image_input: [llm.token_count.prompt_details.image]
     total: [llm.token_count.total]
     reported_cost: [llm.cost.total]
     agent_name: [agent.name]
@@ -126,12 +131,14 @@ service_tier_values:
 #     or any other <prefix>.<vendor>.<model>); a call without one is in-region (matched as in-region, never flagged).
 #   server_address: the host, signalled only when it full-matches one of hosts (regexes over the lower-case host;
 #     [.] for a dot: no backslash, so one literal serves DuckDB and BigQuery).
-#   web_search_requests, audio_input_tokens, audio_output_tokens: the count (above), signalled when above 0.
-# effect: multiplier (rate_multiplier on every list rate), fee (fee_usd_per_unit per unit), or token_rate (the signal's
+#   web_search_requests, audio_input_tokens, audio_output_tokens, image_input_tokens, image_output_tokens: the count
+#   (above), signalled when above 0.
+# effect: multiplier (rate_multiplier on every list rate), fee (fee_usd_per_unit per unit), token_rate (the signal's
 #   tokens are a part of a token bucket, `of`, charged at the row's usd_per_mtok instead of the bucket's rate; with
 #   `cached_part`, the part of them read from a cache is carved from cache_read at cache_read_usd_per_mtok. The row
-#   matches the call's service tier; a row with no rate records that the model bills them as text). Each part is a
-#   FOCUS charge of its own (meter).
+#   matches the call's service tier; a row with no rate records that the model bills them as text; each part is a
+#   FOCUS charge of its own, meter), or text_rate (the signal's tokens stay in their bucket at the text rate, which a
+#   row of the model and service tier confirms; without one the call is flagged: rates of their own are not modelled).
 price_modifiers:
   bedrock_inference_profile: {signal: inference_profile, provider: aws.bedrock, effect: multiplier}
   data_residency_endpoint: {signal: server_address, provider: openai, effect: multiplier, hosts: '(us|eu|au|in|jp)[.]api[.]openai[.]com'}
@@ -139,6 +146,8 @@ price_modifiers:
   web_search_fee: {signal: web_search_requests, effect: fee}
   audio_input_tokens: {signal: audio_input_tokens, effect: token_rate, part: audio_input, of: uncached_input, meter: Audio Input Tokens, cached_part: audio_cache_read, cached_meter: Audio Cache Read Tokens}
   audio_output_tokens: {signal: audio_output_tokens, effect: token_rate, part: audio_output, of: output, meter: Audio Output Tokens}
+  image_input_tokens: {signal: image_input_tokens, effect: text_rate}
+  image_output_tokens: {signal: image_output_tokens, effect: text_rate}
 
 usage_patterns:
   # LiteLLM: metadata.usage_object is str() of its Usage: a dict repr in 1.110 ("'prompt_tokens_details': {'cached_tokens':

@@ -232,9 +232,9 @@
 {% endmacro %}
 
 {#- An fct_span_costs built before a release added columns computed from the spans (contracts: account_id and
-    effective_cost_usd; price modifiers; prompt versions; audio token signals; audio rates) would keep every older row without
-    them: an incremental build cannot fill them in. Stop with what to do instead (README "Good to know"). Nothing to
-    check on a full refresh or a first build. -#}
+    effective_cost_usd; price modifiers; prompt versions; audio token signals; audio rates; image token signals) would
+    keep every older row without them: an incremental build cannot fill them in. Stop with what to do instead (README
+    "Good to know"). Nothing to check on a full refresh or a first build. -#}
 {% macro assert_span_costs_are_current() %}
     {%- if not execute or flags.FULL_REFRESH -%}{{ return('') }}{%- endif -%}
     {%- set span_costs = previous_build_relation('fct_span_costs') -%}
@@ -247,6 +247,7 @@
         ('failures and retries', ['is_failed_call', 'is_retry', 'is_failed_run']),
         ('audio token signals', ['audio_input_tokens', 'audio_output_tokens']),
         ('audio rates', ['audio_input_billed_tokens', 'audio_input_cost_usd']),
+        ('image token signals', ['image_input_tokens', 'image_output_tokens']),
     ] -%}
     {%- for release, needed in added_with -%}
         {%- set missing = needed | reject('in', columns) | list -%}

@@ -217,19 +217,27 @@ chosen_contract as (
     end
 {%- endmacro %}
 
-{#- The signals of the emitter registry's price_modifiers that are a count of the call (units), signalled above 0. -#}
+{#- The signals of the emitter registry's price_modifiers that are a count of the call (units), signalled above 0: those
+    of the fee, token_rate and text_rate modifiers. -#}
 {% macro count_signals() %}
-    {{ return(['web_search_requests', 'audio_input_tokens', 'audio_output_tokens']) }}
+    {%- set signals = [] -%}
+    {%- for rule in emitter_registry()['price_modifiers'].values() -%}
+        {%- if rule['effect'] in ['fee', 'token_rate', 'text_rate'] and rule['signal'] not in signals -%}
+            {%- do signals.append(rule['signal']) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(signals) }}
 {% endmacro %}
 
 {#- The signals a call carries for the price modifiers of the emitter registry (price_modifiers), one CTE of
     (<key>, modifier, signal_value, units, is_flagged_if_unpriced, provider, model, started_at) per signal:
     bedrock_inference_profile: the profile prefix of an aws.bedrock call, in-region without one (never flagged);
     an endpoint modifier: the host of a call of its provider when it full-matches the registry's hosts;
-    a count modifier (web_search_fee, audio_input_tokens, audio_output_tokens): the count, above 0 (the signal value a
-    row's match_pattern tests: the count for a fee, the call's service tier for a token rate). -#}
+    a count modifier (web_search_fee, audio_* and image_* tokens): the count, above 0 (the signal value a row's
+    match_pattern tests: the count for a fee, the call's service tier for a token or text rate). -#}
 {% macro modifier_signal_rows(calls, key) %}
     {%- set selects = [] -%}
+    {%- set counts = count_signals() -%}
     {%- for modifier, rule in emitter_registry()['price_modifiers'].items() -%}
         {%- set provider_test = (calls ~ ".resolved_provider = '" ~ rule['provider'] ~ "'") if rule.get('provider') else 'true' -%}
         {%- if rule['signal'] == 'inference_profile' -%}
@@ -242,9 +250,9 @@ chosen_contract as (
             {%- set present = provider_test ~ ' and ' ~ regex_full_match(calls ~ '.server_address', "'" ~ rule['hosts'] ~ "'") -%}
             {%- set flagged = 'true' -%}
             {%- set units = 'cast(null as ' ~ type_bigint() ~ ')' -%}
-        {%- elif rule['signal'] in count_signals() -%}
+        {%- elif rule['signal'] in counts -%}
             {#- a token rate depends on the tier the call ran at (batch rates); a fee's signal value is its count -#}
-            {%- set value = (calls ~ '.service_tier') if rule['effect'] == 'token_rate'
+            {%- set value = (calls ~ '.service_tier') if rule['effect'] in ['token_rate', 'text_rate']
                 else 'cast(' ~ calls ~ '.' ~ rule['signal'] ~ ' as ' ~ type_string() ~ ')' -%}
             {%- set present = provider_test ~ ' and ' ~ calls ~ '.' ~ rule['signal'] ~ ' > 0' -%}
             {%- set flagged = 'true' -%}
@@ -256,7 +264,7 @@ chosen_contract as (
             'select ' ~ calls ~ '.' ~ key ~ ", '" ~ modifier ~ "' as modifier, " ~ value ~ ' as signal_value, '
             ~ units ~ ' as units, ' ~ flagged ~ ' as is_flagged_if_unpriced, '
             ~ ("true" if rule['effect'] == 'fee' else "false") ~ ' as is_fee, '
-            ~ ("true" if rule['signal'] in count_signals() else "false") ~ ' as is_count, '
+            ~ ("true" if rule['signal'] in counts else "false") ~ ' as is_count, '
             ~ calls ~ '.resolved_provider, ' ~ calls ~ '.priced_model, ' ~ calls ~ '.started_at'
             ~ ' from ' ~ calls ~ ' where ' ~ calls ~ '.priced_model is not null and ' ~ present
         ) -%}

@@ -135,6 +135,8 @@ final as (
         web_search_requests,
         audio_input_tokens,
         audio_output_tokens,
+        image_input_tokens,
+        image_output_tokens,
         service_name,
         scope_name,
         status_code,

@@ -32,9 +32,9 @@ existing_calls as (
         inference_profile,
         unprefixed_model,
         server_address,
-        web_search_requests,
-        audio_input_tokens,
-        audio_output_tokens,
+        {%- for signal in count_signals() %}
+        {{ signal }},
+        {%- endfor %}
         price_fingerprint
     from {{ span_costs }}
 ),

@@ -56,6 +56,9 @@ extracted as (
         -- the audio parts of input and output (some models bill audio tokens apart from text)
         {{ usage_bucket_count('span_attributes', 'audio_input') }} as reported_audio_input_tokens,
         {{ usage_bucket_count('span_attributes', 'audio_output') }} as reported_audio_output_tokens,
+        -- and the image parts (billed as text only where a seed row says so)
+        {{ usage_bucket_count('span_attributes', 'image_input') }} as reported_image_input_tokens,
+        {{ usage_bucket_count('span_attributes', 'image_output') }} as reported_image_output_tokens,
 
         -- usage as emitted (keys and text patterns from the emitter registry); null when the span does not say
         {%- for bucket in usage_buckets() %}
@@ -235,6 +238,8 @@ final as (
         greatest(coalesce(reported_web_search_requests, 0), 0) as web_search_requests,
         greatest(coalesce(reported_audio_input_tokens, 0), 0) as audio_input_tokens,
         greatest(coalesce(reported_audio_output_tokens, 0), 0) as audio_output_tokens,
+        greatest(coalesce(reported_image_input_tokens, 0), 0) as image_input_tokens,
+        greatest(coalesce(reported_image_output_tokens, 0), 0) as image_output_tokens,
 
         -- tokens (only meaningful on provider calls)
         emitter_name,

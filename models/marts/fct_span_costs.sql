@@ -63,6 +63,8 @@ final as (
         priced_calls.web_search_requests,
         priced_calls.audio_input_tokens,
         priced_calls.audio_output_tokens,
+        priced_calls.image_input_tokens,
+        priced_calls.image_output_tokens,
         priced_calls.rate_multiplier,
         priced_calls.price_modifiers,
         priced_calls.unpriced_modifiers,

@@ -108,6 +108,11 @@ def bad_contract_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subpro
          "effective_from": "2025-01-01", "rate_multiplier": "1.1", "usd_per_mtok": "5", "source": "test"},
         {"provider": "openai", "modifier": "audio_output_tokens", "model_pattern": "gpt-v",
          "effective_from": "2025-01-01", "usd_per_mtok": "20", "cache_read_usd_per_mtok": "2", "source": "test"},
+        # a rate, and a multiplier, on an image modifier (billed as text: a row records it, nothing more)
+        {"provider": "openai", "modifier": "image_input_tokens", "model_pattern": "gpt-u",
+         "effective_from": "2025-01-01", "usd_per_mtok": "10", "source": "test"},
+        {"provider": "openai", "modifier": "image_output_tokens", "model_pattern": "gpt-t",
+         "effective_from": "2025-01-01", "rate_multiplier": "1.5", "source": "test"},
         # two rules for gpt-4o on one residency host from one day: a tie; another host, or a later start, is not
         *[{"provider": "openai", "modifier": "data_residency_endpoint", "model_pattern": pattern,
            "match_pattern": host, "effective_from": start, "rate_multiplier": multiplier, "source": "test"}
@@ -142,7 +147,7 @@ def bad_contract_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[subpro
     ("price_modifiers.csv", "row provider=aws.bedrock, modifier=bedrock_profile, model_pattern=y, match_pattern=us, "
                             "effective_from=2025-01-01: modifier 'bedrock_profile' is not one of "
                             "bedrock_inference_profile, data_residency_endpoint, regional_endpoint, web_search_fee, "
-                            "audio_input_tokens, audio_output_tokens"),
+                            "audio_input_tokens, audio_output_tokens, image_input_tokens, image_output_tokens"),
     ("price_modifiers.csv", "row provider=anthropic, modifier=web_search_fee, model_pattern=z, "
                             "match_pattern=(blank), effective_from=2025-02-30: effective_from '2025-02-30' is not a "
                             "date"),
@@ -189,6 +194,12 @@ def test_an_alias_to_an_unpriced_model_is_named_with_its_row(
     "row provider=openai, modifier=audio_output_tokens, model_pattern=gpt-v, match_pattern=(blank), "
     "effective_from=2025-01-01: rate_multiplier (blank), fee_usd_per_unit (blank), usd_per_mtok '20', "
     "cache_read_usd_per_mtok '2' do not fit the modifier",
+    "row provider=openai, modifier=image_input_tokens, model_pattern=gpt-u, match_pattern=(blank), "
+    "effective_from=2025-01-01: rate_multiplier (blank), fee_usd_per_unit (blank), usd_per_mtok '10', "
+    "cache_read_usd_per_mtok (blank) do not fit the modifier",
+    "row provider=openai, modifier=image_output_tokens, model_pattern=gpt-t, match_pattern=(blank), "
+    "effective_from=2025-01-01: rate_multiplier '1.5', fee_usd_per_unit (blank), usd_per_mtok (blank), "
+    "cache_read_usd_per_mtok (blank) do not fit the modifier",
     "row provider=openai, modifier=data_residency_endpoint, model_pattern=gpt-4o, "
     "match_pattern=eu[.]api[.]openai[.]com, effective_from=2025-05-01: effective_from '2025-05-01' starts with "
     "another row of the same provider, modifier and match pattern",
