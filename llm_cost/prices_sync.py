@@ -914,11 +914,17 @@ def _applicable_rule(rows: Iterable[dict[str, str]], provider: str, model: str, 
                      ) -> dict[str, str] | None:
     """The open rule of price_modifiers that prices a call of (provider, model) at `tier` for `modifier` today, ranked
     as macros/pricing.sql choose_modifier_rows does (a model pattern first, a match pattern first, the latest start)."""
+    def matches(pattern: str, value: str) -> bool:
+        try:
+            return not pattern.strip() or _compiled(pattern.strip()).fullmatch(value) is not None
+        except re.error as exc:
+            raise SyncError(f"price_modifiers: pattern {pattern.strip()!r} does not parse ({exc}): run the seed checks"
+                            ) from None
+
     candidates = [
         r for r in rows
         if _norm(r["provider"]) == provider and _norm(r["modifier"]) == modifier and not r["effective_to"].strip()
-        and (not r["model_pattern"].strip() or _compiled(r["model_pattern"].strip()).fullmatch(model))
-        and (not r["match_pattern"].strip() or _compiled(r["match_pattern"].strip()).fullmatch(tier))
+        and matches(r["model_pattern"], model) and matches(r["match_pattern"], tier)
     ]
     return min(candidates, key=lambda r: (not r["model_pattern"].strip(), not r["match_pattern"].strip(),
                                           -_when(r["effective_from"]).timestamp()), default=None)

@@ -312,6 +312,12 @@ def test_a_later_audio_price_is_appended_and_a_changed_one_printed(seeds: Seeds)
                              "rate=30, the seed rule says rate=32 (kept)"]
 
 
+def test_a_modifier_pattern_that_does_not_parse_is_a_one_line_error(seeds: Seeds) -> None:
+    seeds[2].write_text(SEED_MODIFIERS + "openai,audio_output_tokens,gpt-hand(,standard,2025-01-01,,,,80,,test\n")
+    with pytest.raises(ps.SyncError, match=r"pattern 'gpt-hand\(' does not parse"):
+        _sync(seeds, _provider("openai", _model("gpt-hand", _price(input_mtok="2", output_audio_mtok="80"))))
+
+
 def test_audio_rates_of_hand_curated_models_are_reviewed_not_written(seeds: Seeds) -> None:
     report = _sync(seeds, _provider("openai", _model("gpt-hand", _price(
         input_mtok="2", output_mtok="8", cache_read_mtok="0.5", input_audio_mtok="40", cache_audio_read_mtok="2.5",
