@@ -132,7 +132,8 @@ service_tier_values:
 #   server_address: the host, signalled only when it full-matches one of hosts (regexes over the lower-case host;
 #     [.] for a dot: no backslash, so one literal serves DuckDB and BigQuery).
 #   web_search_requests, audio_input_tokens, audio_output_tokens, image_input_tokens, image_output_tokens: the count
-#   (above), signalled when above 0.
+#   of the conventions' `field` (above; a column of int_spans__normalized and on, 0 when not reported), signalled when
+#   above 0.
 # effect: multiplier (rate_multiplier on every list rate), fee (fee_usd_per_unit per unit), token_rate (the signal's
 #   tokens are a part of a token bucket, `of`, charged at the row's usd_per_mtok instead of the bucket's rate; with
 #   `cached_part`, the part of them read from a cache is carved from cache_read at cache_read_usd_per_mtok. The row
@@ -143,11 +144,11 @@ price_modifiers:
   bedrock_inference_profile: {signal: inference_profile, provider: aws.bedrock, effect: multiplier}
   data_residency_endpoint: {signal: server_address, provider: openai, effect: multiplier, hosts: '(us|eu|au|in|jp)[.]api[.]openai[.]com'}
   regional_endpoint: {signal: server_address, provider: gcp.gemini, effect: multiplier, hosts: '[a-z0-9-]+-aiplatform[.]googleapis[.]com|aiplatform[.][a-z0-9-]+[.]rep[.]googleapis[.]com'}
-  web_search_fee: {signal: web_search_requests, effect: fee}
-  audio_input_tokens: {signal: audio_input_tokens, effect: token_rate, part: audio_input, of: uncached_input, meter: Audio Input Tokens, cached_part: audio_cache_read, cached_meter: Audio Cache Read Tokens}
-  audio_output_tokens: {signal: audio_output_tokens, effect: token_rate, part: audio_output, of: output, meter: Audio Output Tokens}
-  image_input_tokens: {signal: image_input_tokens, effect: text_rate}
-  image_output_tokens: {signal: image_output_tokens, effect: text_rate}
+  web_search_fee: {signal: web_search_requests, field: web_search_requests, effect: fee}
+  audio_input_tokens: {signal: audio_input_tokens, field: audio_input, effect: token_rate, part: audio_input, of: uncached_input, meter: Audio Input Tokens, cached_part: audio_cache_read, cached_meter: Audio Cache Read Tokens}
+  audio_output_tokens: {signal: audio_output_tokens, field: audio_output, effect: token_rate, part: audio_output, of: output, meter: Audio Output Tokens}
+  image_input_tokens: {signal: image_input_tokens, field: image_input, effect: text_rate}
+  image_output_tokens: {signal: image_output_tokens, field: image_output, effect: text_rate}
 
 usage_patterns:
   # LiteLLM: metadata.usage_object is str() of its Usage: a dict repr in 1.110 ("'prompt_tokens_details': {'cached_tokens':

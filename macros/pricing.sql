@@ -218,15 +218,22 @@ chosen_contract as (
 {%- endmacro %}
 
 {#- The signals of the emitter registry's price_modifiers that are a count of the call (units), signalled above 0: those
-    of the fee, token_rate and text_rate modifiers. -#}
-{% macro count_signals() %}
+    of the fee, token_rate and text_rate modifiers, as {name: the column, field: the conventions' field it counts}. -#}
+{% macro count_signal_fields() %}
     {%- set signals = [] -%}
     {%- for rule in emitter_registry()['price_modifiers'].values() -%}
-        {%- if rule['effect'] in ['fee', 'token_rate', 'text_rate'] and rule['signal'] not in signals -%}
-            {%- do signals.append(rule['signal']) -%}
+        {%- if rule['effect'] in ['fee', 'token_rate', 'text_rate']
+            and rule['signal'] not in signals | map(attribute='name') | list -%}
+            {%- do signals.append({'name': rule['signal'], 'field': rule['field']}) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(signals) }}
+{% endmacro %}
+
+{#- The names of the count signals (macro count_signal_fields): columns of int_spans__normalized, int_llm_calls and
+    fct_span_costs. -#}
+{% macro count_signals() %}
+    {{ return(count_signal_fields() | map(attribute='name') | list) }}
 {% endmacro %}
 
 {#- The signals a call carries for the price modifiers of the emitter registry (price_modifiers), one CTE of

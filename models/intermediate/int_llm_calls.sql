@@ -132,11 +132,9 @@ final as (
         inference_profile,
         unprefixed_model,
         server_address,
-        web_search_requests,
-        audio_input_tokens,
-        audio_output_tokens,
-        image_input_tokens,
-        image_output_tokens,
+        {%- for signal in count_signals() %}
+        {{ signal }},
+        {%- endfor %}
         service_name,
         scope_name,
         status_code,

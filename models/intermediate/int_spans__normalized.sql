@@ -50,15 +50,12 @@ extracted as (
         -- service_tier_value)
         {{ convention_text('span_attributes', 'service_tier') }} as reported_service_tier,
         {{ attr_coalesce('span_attributes', convention_keys('requested_service_tier')) }} as requested_service_tier,
-        -- what the span tells about price modifiers (seeds/price_modifiers.csv): the host called, billed web searches
+        -- what the span tells about price modifiers (seeds/price_modifiers.csv): the host called, and the counts the
+        -- emitter registry's price modifiers read (billed web searches, the audio and image parts of input and output)
         lower(trim({{ attr_coalesce('span_attributes', convention_keys('server_address')) }})) as server_address,
-        {{ usage_bucket_count('span_attributes', 'web_search_requests') }} as reported_web_search_requests,
-        -- the audio parts of input and output (some models bill audio tokens apart from text)
-        {{ usage_bucket_count('span_attributes', 'audio_input') }} as reported_audio_input_tokens,
-        {{ usage_bucket_count('span_attributes', 'audio_output') }} as reported_audio_output_tokens,
-        -- and the image parts (billed as text only where a seed row says so)
-        {{ usage_bucket_count('span_attributes', 'image_input') }} as reported_image_input_tokens,
-        {{ usage_bucket_count('span_attributes', 'image_output') }} as reported_image_output_tokens,
+        {%- for signal in count_signal_fields() %}
+        {{ usage_bucket_count('span_attributes', signal.field) }} as reported_{{ signal.name }},
+        {%- endfor %}
 
         -- usage as emitted (keys and text patterns from the emitter registry); null when the span does not say
         {%- for bucket in usage_buckets() %}
@@ -235,11 +232,9 @@ final as (
         {{ inference_profile('coalesce(request_model, response_model)') }} as inference_profile,
         {{ unprefixed_model('coalesce(request_model, response_model)') }} as unprefixed_model,
         server_address,
-        greatest(coalesce(reported_web_search_requests, 0), 0) as web_search_requests,
-        greatest(coalesce(reported_audio_input_tokens, 0), 0) as audio_input_tokens,
-        greatest(coalesce(reported_audio_output_tokens, 0), 0) as audio_output_tokens,
-        greatest(coalesce(reported_image_input_tokens, 0), 0) as image_input_tokens,
-        greatest(coalesce(reported_image_output_tokens, 0), 0) as image_output_tokens,
+        {%- for signal in count_signals() %}
+        greatest(coalesce(reported_{{ signal }}, 0), 0) as {{ signal }},
+        {%- endfor %}
 
         -- tokens (only meaningful on provider calls)
         emitter_name,
