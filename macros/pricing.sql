@@ -224,6 +224,10 @@ chosen_contract as (
     {%- for rule in emitter_registry()['price_modifiers'].values() -%}
         {%- if rule['effect'] in ['fee', 'token_rate', 'text_rate']
             and rule['signal'] not in signals | map(attribute='name') | list -%}
+            {%- if not rule.get('field') -%}
+                {{ exceptions.raise_compiler_error("emitter registry price_modifiers: the count signal "
+                    ~ rule['signal'] ~ " names no conventions field (field: ...)") }}
+            {%- endif -%}
             {%- do signals.append({'name': rule['signal'], 'field': rule['field']}) -%}
         {%- endif -%}
     {%- endfor -%}
