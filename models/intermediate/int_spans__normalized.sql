@@ -5,6 +5,8 @@
 {#- the keys an override rule may match on, and the column each one tests -#}
 {%- set override_columns = [('service', 'service_name'), ('scope', 'scope_name'), ('provider', 'provider')] -%}
 {%- set call_operations = provider_call_operations() -%}
+{#- the counts the price modifiers read (web searches, audio and image tokens), from the registry once per compile -#}
+{%- set count_fields = count_signal_fields() -%}
 
 with
 
@@ -53,7 +55,7 @@ extracted as (
         -- what the span tells about price modifiers (seeds/price_modifiers.csv): the host called, and the counts the
         -- emitter registry's price modifiers read (billed web searches, the audio and image parts of input and output)
         lower(trim({{ attr_coalesce('span_attributes', convention_keys('server_address')) }})) as server_address,
-        {%- for signal in count_signal_fields() %}
+        {%- for signal in count_fields %}
         {{ usage_bucket_count('span_attributes', signal.field) }} as reported_{{ signal.name }},
         {%- endfor %}
 
@@ -232,8 +234,8 @@ final as (
         {{ inference_profile('coalesce(request_model, response_model)') }} as inference_profile,
         {{ unprefixed_model('coalesce(request_model, response_model)') }} as unprefixed_model,
         server_address,
-        {%- for signal in count_signals() %}
-        greatest(coalesce(reported_{{ signal }}, 0), 0) as {{ signal }},
+        {%- for signal in count_fields %}
+        greatest(coalesce(reported_{{ signal.name }}, 0), 0) as {{ signal.name }},
         {%- endfor %}
 
         -- tokens (only meaningful on provider calls)
