@@ -87,7 +87,9 @@ class FileState:
 @dataclass(frozen=True)
 class FileRead:
     state: FileState
-    lines: list[tuple[int, str]]  # (line number in the generation, text) of the complete new lines
+    # (line number in the generation, UTF-8 text) of the complete new lines: bytes, not str, so Arrow takes them
+    # without re-encoding (a Python str costs 30x more to turn into an Arrow string)
+    lines: list[tuple[int, bytes]]
     changed: bool  # False: nothing new and nothing to report, no state row is written
 
 
@@ -177,7 +179,7 @@ def read_file(path: str, previous: FileState | None) -> FileRead:
     end = len(region) if is_gzip else region.rfind(b"\n") + 1
     complete = region[:end]
     try:
-        text = complete.decode("utf-8")
+        complete.decode("utf-8")  # checked here, so a bad byte names its offset
     except UnicodeDecodeError as exc:
         reason = f"not UTF-8 text (invalid byte at offset {start + exc.start})"
         return _unreadable(path, previous, reason, stat.st_size, stat.st_mtime_ns)
@@ -191,13 +193,12 @@ def read_file(path: str, previous: FileState | None) -> FileRead:
     else:
         generation = previous.source_generation + 1
     first_line = previous.consumed_lines if continues and previous is not None else 0
-    pieces = text.split("\n")
-    if pieces and pieces[-1] == "":
+    pieces = complete.split(b"\n")
+    if pieces and pieces[-1] == b"":
         pieces.pop()
+    # blank: ASCII whitespace only (JSON's own); any other line is handed over, and quarantined if it is not JSON
     lines = [
-        (first_line + number, piece.rstrip("\r"))
-        for number, piece in enumerate(pieces, start=1)
-        if piece.strip() != ""
+        (first_line + number, piece.rstrip(b"\r")) for number, piece in enumerate(pieces, start=1) if piece.strip()
     ]
     consumed_bytes = start + len(complete)
     fingerprint_bytes = min(consumed_bytes, FINGERPRINT_BYTES)
@@ -269,7 +270,7 @@ def _state_batch(states: Iterable[FileState], read_seq: int, read_at: datetime) 
 
 
 def _line_batch(
-    path: str, generation: int, lines: list[tuple[int, str]], read_seq: int, read_at: datetime
+    path: str, generation: int, lines: list[tuple[int, bytes]], read_seq: int, read_at: datetime
 ) -> pa.RecordBatch:
     n = len(lines)
     columns = {

@@ -26,18 +26,18 @@ def read(path: Path, state: landing.FileState | None) -> landing.FileRead:
 
 
 def texts(result: landing.FileRead) -> list[str]:
-    return [text for _, text in result.lines]
+    return [text.decode() for _, text in result.lines]
 
 
 def test_appended_lines_are_read_from_where_the_last_read_stopped(tmp_path: Path) -> None:
     live = tmp_path / "live.jsonl"
     live.write_text("a\nb\n")
     first = read(live, None)
-    assert first.lines == [(1, "a"), (2, "b")] and first.state.file_status == "complete"
+    assert first.lines == [(1, b"a"), (2, b"b")] and first.state.file_status == "complete"
     with live.open("a") as f:
         f.write("c\n\nd\n")
     second = read(live, first.state)
-    assert second.lines == [(3, "c"), (5, "d")], "blank lines are skipped but counted"
+    assert second.lines == [(3, b"c"), (5, b"d")], "blank lines are skipped but counted"
     assert second.state.source_generation == 0 and second.state.consumed_lines == 5
     assert not read(live, second.state).changed, "an unchanged file is not read again"
 
@@ -50,7 +50,7 @@ def test_a_half_written_last_line_waits_for_its_newline(tmp_path: Path) -> None:
     with live.open("ab") as f:
         f.write(b'":1}\n')
     second = read(live, first.state)
-    assert second.lines == [(3, '{"half":1}')] and second.state.file_status == "complete"
+    assert second.lines == [(3, b'{"half":1}')] and second.state.file_status == "complete"
 
 
 def test_copytruncate_is_noticed_even_when_the_new_content_is_longer(tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_copytruncate_is_noticed_even_when_the_new_content_is_longer(tmp_path: P
     first = read(live, None)
     live.write_text("new-1\nnew-2\nnew-3\nnew-4\n")  # truncated in place, then written past the old size
     second = read(live, first.state)
-    assert second.lines == [(1, "new-1"), (2, "new-2"), (3, "new-3"), (4, "new-4")]
+    assert second.lines == [(1, b"new-1"), (2, b"new-2"), (3, b"new-3"), (4, b"new-4")]
     assert second.state.source_generation == 1
 
 
@@ -216,7 +216,7 @@ def read_folder(root: Path, states: dict[str, landing.FileState], seen: dict[tup
         for number, text in result.lines:
             key = (path, result.state.source_generation, number)
             assert key not in seen, f"{key} read twice after {ops}"
-            seen[key] = text
+            seen[key] = text.decode()
         states[path] = result.state
         read.append(result.state)
     return read
