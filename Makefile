@@ -164,7 +164,7 @@ lint-sql: venv profiles.yml
 	LLM_COST_DUCKDB=:memory: $(VENV)/bin/sqlfluff lint models
 
 clean:
-	rm -rf target logs llm_cost.duckdb llm_cost.published.duckdb $(DEMO_DIR)
+	rm -rf target logs llm_cost.duckdb llm_cost.duckdb.landing llm_cost.published.duckdb $(DEMO_DIR)
 
 # On-demand benchmark (bench/README.md), never part of run or test: make bench SIZES="1000000 10000000"
 SIZES ?= 1000000

@@ -12,7 +12,8 @@ Each build reads, file by file, exactly the complete lines it has not read befor
   and nothing else; it is tried again on every build until it reads.
 
 The state lives in the warehouse (the model stg_otel__file_reads), never on local disk: this module is
-given the previous state and returns the new state rows and the new lines as Arrow record batches.
+given the previous state and returns the new state rows as Arrow record batches, and the new lines in a Parquet
+file beside the DuckDB file (a 'handoff' row names it) until stg_otel__span_records has parsed them.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ import glob
 import gzip
 import hashlib
 import os
+import tempfile
+import uuid
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 # The fingerprint covers the first bytes already read (at most this many): enough to tell two files apart.
 FINGERPRINT_BYTES = 4096
@@ -34,7 +38,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 SCHEMA = pa.schema(
     [
-        ("row_kind", pa.string()),  # 'file': the state of a file after a read; 'line': a line read
+        # 'file': the state of a file after a read; 'line': a line read; 'handoff': a Parquet file of lines read
+        ("row_kind", pa.string()),
         ("source_file", pa.string()),
         ("source_generation", pa.int64()),
         ("source_line", pa.int64()),
@@ -233,27 +238,85 @@ def landing_files(path_glob: str) -> list[str]:
     return sorted(p for p in glob.glob(path_glob, recursive=True) if not os.path.isdir(p))
 
 
+HANDOFF_PATTERN = "lines-*.parquet"
+
+
+def handoff_dir(database_path: str | None) -> str:
+    """Where a build's new lines wait for stg_otel__span_records: beside the DuckDB file (its own folder per
+    database), or in the system's temporary folder for an in-memory database."""
+    if database_path:
+        return f"{database_path}.landing"
+    return os.path.join(tempfile.gettempdir(), f"llm-cost-landing-{os.getpid()}")
+
+
+def remove_parsed_handoffs(folder: str, waiting: Iterable[str]) -> int:
+    """Delete the handoff files of `folder` no 'handoff' row names any more (parsed, or left by a build that died
+    before it recorded them: their lines are read again, as the watermark did not move); how many."""
+    keep = {os.path.abspath(p) for p in waiting}
+    removed = 0
+    for path in glob.glob(os.path.join(folder, HANDOFF_PATTERN)):
+        if os.path.abspath(path) not in keep:
+            os.remove(path)
+            removed += 1
+    return removed
+
+
 def read_landing(
     path_glob: str,
     previous: dict[str, FileState],
     read_seq: int,
     read_at: datetime | None = None,
     batch_lines: int = 50_000,
+    handoff: str | None = None,
 ) -> pa.RecordBatchReader:
-    """State rows for every file that changed, and its new lines, as one Arrow stream (a file at a time)."""
+    """State rows for every file that changed, and its new lines, as one Arrow stream (a file at a time).
+
+    With `handoff` (a folder), the lines go to one Parquet file there instead, named by a row_kind 'handoff' row
+    (source_file: the Parquet file) that ends the stream: DuckDB stores a build's lines (hundreds of MB of JSON)
+    in its own file at about a third of the build's read time, a Parquet file takes a fraction of it.
+    """
     read_at = read_at or datetime.now(UTC).replace(tzinfo=None)
 
     def batches() -> Iterator[pa.RecordBatch]:
-        for path in landing_files(path_glob):
-            result = read_file(path, previous.get(path))
-            if not result.changed:
-                continue
-            yield _state_batch([result.state], read_seq, read_at)
-            for offset in range(0, len(result.lines), batch_lines):
-                chunk = result.lines[offset : offset + batch_lines]
-                yield _line_batch(path, result.state.source_generation, chunk, read_seq, read_at)
+        writer: pq.ParquetWriter | None = None
+        target = ""
+        try:
+            for path in landing_files(path_glob):
+                result = read_file(path, previous.get(path))
+                if not result.changed:
+                    continue
+                yield _state_batch([result.state], read_seq, read_at)
+                for offset in range(0, len(result.lines), batch_lines):
+                    chunk = result.lines[offset : offset + batch_lines]
+                    batch = _line_batch(path, result.state.source_generation, chunk, read_seq, read_at)
+                    if handoff is None:
+                        yield batch
+                        continue
+                    if writer is None:
+                        os.makedirs(handoff, exist_ok=True)
+                        target = os.path.join(handoff, f"lines-{read_seq}-{uuid.uuid4().hex}.parquet")
+                        writer = pq.ParquetWriter(target, SCHEMA, compression="lz4")
+                    writer.write_batch(batch, row_group_size=HANDOFF_ROW_GROUP_LINES)
+            if writer is not None:
+                writer.close()
+                writer = None
+                yield _handoff_batch(target, read_seq, read_at)
+        finally:
+            if writer is not None:  # the read failed midway: no row names the file, so nothing reads it
+                writer.close()
+                os.remove(target)
 
     return pa.RecordBatchReader.from_batches(SCHEMA, batches())
+
+
+# lines per Parquet row group: DuckDB reads a file's row groups in parallel, and a line is tens of kilobytes
+HANDOFF_ROW_GROUP_LINES = 2048
+
+
+def _handoff_batch(target: str, read_seq: int, read_at: datetime) -> pa.RecordBatch:
+    row = {"row_kind": "handoff", "source_file": target, "source_generation": 0, "read_seq": read_seq,
+           "read_at": read_at}
+    return pa.RecordBatch.from_pylist([row], schema=SCHEMA)
 
 
 def _state_batch(states: Iterable[FileState], read_seq: int, read_at: datetime) -> pa.RecordBatch:

@@ -13,6 +13,7 @@ import random
 import shutil
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from dbt_runner import COMPARED_SELECTION, InProcessDbt, assert_same_marts, copy_project
@@ -120,6 +121,53 @@ def test_an_empty_gzip_being_written_waits(tmp_path: Path) -> None:
     assert first.lines == [] and first.state.file_status == "complete" and first.state.consumed_bytes == 0
     fresh.write_bytes(gzip.compress(b"a\n"))
     assert texts(read(fresh, first.state)) == ["a"]
+
+def test_lines_are_handed_over_in_a_parquet_file_a_handoff_row_names(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text("a1\na2\n")
+    (tmp_path / "in" / "b.jsonl").write_text("b1\n\nb3\npartial")
+    handoff = str(tmp_path / "db.duckdb.landing")
+    rows = landing.read_landing(str(tmp_path / "in" / "*"), {}, 7, handoff=handoff).read_all().to_pylist()
+    assert [r["row_kind"] for r in rows] == ["file", "file", "handoff"], "no line rows: the lines are in the file"
+    assert rows[-1]["read_seq"] == 7 and rows[-1]["source_file"].startswith(handoff)
+    lines = pq.read_table(rows[-1]["source_file"]).to_pylist()
+    assert [(r["source_file"].rsplit("/", 1)[1], r["source_line"], r["line"]) for r in lines] == [
+        ("a.jsonl", 1, "a1"), ("a.jsonl", 2, "a2"), ("b.jsonl", 1, "b1"), ("b.jsonl", 3, "b3")]
+    assert {r["row_kind"] for r in lines} == {"line"} and {r["read_seq"] for r in lines} == {7}
+
+
+def test_a_read_with_nothing_new_hands_over_no_file(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    rows = landing.read_landing(str(tmp_path / "in" / "*"), {}, 1, handoff=str(tmp_path / "h")).read_all()
+    assert rows.num_rows == 0 and not (tmp_path / "h").exists()
+
+
+def test_only_handoff_files_no_row_names_are_removed(tmp_path: Path) -> None:
+    folder = tmp_path / "db.duckdb.landing"
+    folder.mkdir()
+    waiting, parsed, other = folder / "lines-2-x.parquet", folder / "lines-1-y.parquet", folder / "notes.txt"
+    for p in (waiting, parsed, other):
+        p.write_text("")
+    assert landing.remove_parsed_handoffs(str(folder), [str(waiting)]) == 1
+    assert waiting.exists() and not parsed.exists() and other.exists()
+
+
+def test_a_read_that_fails_midway_leaves_no_handoff_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text("a1\n")
+    (tmp_path / "in" / "b.jsonl").write_text("b1\n")
+    real = landing.read_file
+
+    def failing(path: str, previous: landing.FileState | None) -> landing.FileRead:
+        if path.endswith("b.jsonl"):
+            raise RuntimeError("disk gone")
+        return real(path, previous)
+
+    monkeypatch.setattr(landing, "read_file", failing)
+    handoff = tmp_path / "h"
+    with pytest.raises(RuntimeError):
+        landing.read_landing(str(tmp_path / "in" / "*"), {}, 1, handoff=str(handoff)).read_all()
+    assert list(handoff.iterdir()) == [], "a file no 'handoff' row names would only wait to be removed"
 
 
 # -- a property over random folder histories --------------------------------------------------------------

@@ -1,18 +1,18 @@
 {#- Every span record that arrived, once per delivery, with where it came from.
     Incremental by arrival: a run parses only what is new, whatever its event time, so late files and backfills
     are picked up and nothing is read twice. OTLP files: the new complete lines stg_otel__file_reads read this
-    build (tail-safe); they are deleted from it in this model's transaction once parsed (post-hook), so a build
-    that fails leaves them for the next one. Flat table: the landing rows not loaded before. -#}
+    build (tail-safe), handed over in Parquet files it names; once parsed they are let go in this model's
+    transaction and the files emptied after it (post-hooks, macro otlp_lines_parsed), so a build that fails leaves
+    them for the next one. Flat table: the landing rows not loaded before. -#}
 {% set otel_source = get_setting('otel_source') or default_otel_source() %}
 {{ config(on_schema_change='fail') }}
 {{ append_only_config(partition_timestamp='loaded_at', cluster_by=['trace_id']) }}
 {% if otel_source == 'otlp_files' %}
 {#- under --empty nothing was parsed: the lines wait for the next build -#}
-{{ config(post_hook=(
-    "{% if not invocation_args_dict.get('empty') %}"
-    ~ "delete from {{ ref('stg_otel__file_reads') }} where row_kind = 'line'"
-    ~ "{% endif %}"
-)) }}
+{{ config(post_hook=[
+    {'sql': "{{ otlp_lines_parsed(ref('stg_otel__file_reads')) }}", 'transaction': true},
+    {'sql': "{{ empty_parsed_otlp_handoff_files(ref('stg_otel__file_reads')) }}", 'transaction': false},
+]) }}
 {{ assert_file_reads_for_rebuild(ref('stg_otel__file_reads')) }}
 {% endif %}
 
