@@ -822,7 +822,7 @@ class BudgetSettings:
 def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs: pd.DataFrame,
                   calls: pd.DataFrame, budgets: pd.DataFrame, as_of: date | None = None,
                   run_rate_days: int = BudgetSettings.run_rate_days, user_daily: pd.DataFrame | None = None,
-                  session_daily: pd.DataFrame | None = None) -> pd.DataFrame:
+                  session_totals: pd.DataFrame | None = None) -> pd.DataFrame:
     """Spend against budgets.csv, for the organisation, every feature and every tenant, and the breaches of
     users (hashed) and sessions (conversations).
 
@@ -836,19 +836,19 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
       `calls` and `runs` may hold only the items above the smallest call or run limit (the model filters in
       the warehouse).
 
-    - scopes 'user' (user_daily: user_hash, day, cost_usd) and 'session' (session_daily: conversation_id, day,
-      cost_usd): only rows that breach or are projected to; period 'session' is a conversation's spend from its
-      first day through `as_of`, checked against the budget in force on its first day.
+    - scopes 'user' (user_daily: user_hash, day, cost_usd) and 'session' (session_totals: conversation_id,
+      first_day, last_day, cost_usd through `as_of`, from ``read_session_totals``): only rows that breach or are
+      projected to; period 'session' is a conversation's spend from its first day through `as_of`, checked
+      against the budget in force on its first day.
 
     Daily spend comes from the daily marts (the organisation's = the features' sum, which the marts'
     conservation tests tie to the calls). status: breached (spent > limit), projected_breach (projection >
     limit), ok, or no_budget. `as_of` defaults to the last day with spend; later days are not looked at.
     """
     book = BudgetBook(read_budgets(budgets))
-    days = [as_day(d) for d in [*feature_daily["day"], *tenant_daily["day"]]]
-    if not days:
+    as_of = budget_as_of(feature_daily, tenant_daily, as_of)
+    if as_of is None:
         return typed_frame([], BUDGET_SCHEMA)
-    as_of = as_day(as_of) if as_of else max(days)
     org_daily = feature_daily.assign(org=ALL)
     spend_by_scope = {"org": _daily_spend(org_daily, "org", as_of),
                       "feature": _daily_spend(feature_daily, "feature", as_of),
@@ -881,11 +881,14 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
                         row = _budget_row(scope, key, "day", day, day, None, budget, cost, cost, 1, 1)
                         if row["is_breach"] or scope not in BREACHES_ONLY_SCOPES:
                             rows.append(row)
-    if session_daily is not None and "session" in book.periods("session"):
-        for key, spend in sorted(_daily_spend(session_daily, "conversation_id", as_of, known_keys_only=True).items()):
-            first, last = min(spend), max(spend)
+    if session_totals is not None and "session" in book.periods("session"):
+        for key, first_day, last_day, cost in sorted(zip(
+                session_totals["conversation_id"], session_totals["first_day"], session_totals["last_day"],
+                session_totals["cost_usd"], strict=True), key=lambda row: row[0]):
+            if not _known_key(key) or cost is None or pd.isna(cost):
+                continue
+            first, last, spent = as_day(first_day), as_day(last_day), Decimal(cost)
             budget = book.lookup("session", key, "session", first)
-            spent = sum(spend.values(), ZERO)
             if budget is not None and spent > budget.limit_usd:
                 rows.append(_budget_row("session", key, "session", first, last, None, budget, spent, spent,
                                         (last - first).days + 1, (last - first).days + 1))
@@ -914,13 +917,35 @@ def budget_status(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, runs:
     return typed_frame([{**r, "as_of": as_of} for r in rows], BUDGET_SCHEMA)
 
 
+def budget_as_of(feature_daily: pd.DataFrame, tenant_daily: pd.DataFrame, as_of: Any = None) -> date | None:
+    """The day budget_status stops at: `as_of` when set, else the last day with spend (None: no spend at all)."""
+    if as_of:
+        return as_day(as_of)
+    days = [as_day(d) for d in [*feature_daily["day"], *tenant_daily["day"]]]
+    return max(days) if days else None
+
+
+def read_session_totals(span_costs: Any, budgets: pd.DataFrame, as_of: date) -> pd.DataFrame | None:
+    """Each conversation's first and last day and spend through `as_of`, for the session budgets, summed in the
+    warehouse and only for the conversations over the smallest session limit (no other can breach one: a history
+    of millions of conversations stays there). None when budgets.csv has no session budget."""
+    limit = smallest_limit(budgets, "session")
+    if limit is None:
+        return None
+    return to_pandas(
+        span_costs,
+        ["conversation_id", "min(day) as first_day", "max(day) as last_day", "coalesce(sum(cost_usd), 0) as cost_usd"],
+        where=f"conversation_id <> '{UNATTRIBUTED}' and day <= date '{as_of.isoformat()}'",
+        group_by=["conversation_id"], then_where=f"cost_usd > {limit}")
+
+
 def has_scope(budgets: pd.DataFrame, scope: str) -> bool:
     """Whether budgets.csv has a row of the scope (the model reads users' or sessions' spend only then)."""
     return any(b.scope == scope for b in read_budgets(budgets))
 
 
 def smallest_limit(budgets: pd.DataFrame, period: str) -> Decimal | None:
-    """The lowest limit of a period ('call' or 'run') in budgets.csv: only items above it can breach one
+    """The lowest limit of a period ('call', 'run' or 'session') in budgets.csv: only items above it can breach one
     (None: no budget of that period)."""
     limits = [b.limit_usd for b in read_budgets(budgets) if b.period == period]
     return min(limits) if limits else None

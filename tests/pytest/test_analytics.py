@@ -430,9 +430,14 @@ def test_user_and_session_budgets_list_only_their_breaches() -> None:
     # user u1 spends $2 a day (June 1-10), u2 $0.50; conversation c1 spends $1.50 on June 2 and June 3, c2 $1 once
     features = daily("feature", {"chat": ["2.50"] * 10})
     users = daily("user_hash", {"u1": ["2.00"] * 10, "u2": ["0.50"] * 10})
-    sessions = pd.DataFrame([{"conversation_id": c, "day": day(d), "cost_usd": D(v)}
-                             for c, d, v in [("c1", 1, "1.50"), ("c1", 2, "1.50"), ("c2", 4, "1.00"),
-                                             ("(unattributed)", 4, "9.00"), ("c3", 9, "5.00")]])
+    # the calls of the conversations (fct_span_costs' columns the session totals read), in the warehouse: c1's
+    # spend after as_of and its unpriced call are not counted; c4 ($2.50, not over) never reaches pandas
+    calls_sql = ", ".join(f"('{c}', date '{day(d).isoformat()}', {v})" for c, d, v in [
+        ("c1", 1, "1.50"), ("c1", 2, "1.00"), ("c1", 2, "0.50"), ("c1", 2, "null"), ("c1", 10, "7.00"),
+        ("c2", 4, "1.00"), ("(unattributed)", 4, "9.00"), ("c3", 9, "5.00"), ("c4", 3, "2.50")])
+    span_costs = duckdb.connect().sql(
+        f"select conversation_id, day, cast(cost_usd as decimal(18, 6)) as cost_usd from (values {calls_sql})"
+        " as calls(conversation_id, day, cost_usd)")
     runs = pd.DataFrame([
         {"run_id": "r1", "feature": "chat", "tenant_id": "t", "user_hash": "u1", "conversation_id": "c1", "day": day(2),
          "cost_usd": D("1.50")},
@@ -443,8 +448,11 @@ def test_user_and_session_budgets_list_only_their_breaches() -> None:
                         ("session", "*", "session", "2.50", "2025-01-01"),
                         ("session", "c3", "session", "9", "2025-06-01"),
                         ("user", "*", "run", "1", "2025-01-01"), ("session", "*", "run", "1", "2025-01-01")])
+    sessions = a.read_session_totals(span_costs, budgets, day(9))
+    assert sessions is not None and sorted(sessions["conversation_id"]) == ["c1", "c3"]  # over the smallest, $2.50
+    assert a.read_session_totals(span_costs, budgets.iloc[0:2], day(9)) is None  # no session budget: nothing read
     out = a.budget_status(features, daily("tenant_id", {}), runs, calls, budgets, as_of=day(9), run_rate_days=7,
-                          user_daily=users, session_daily=sessions)
+                          user_daily=users, session_totals=sessions)
     rows = sorted((r.scope, r.scope_key, r.period, r.period_start, r.period_end, r.status, r.actual_usd)
                   for r in out.itertuples(index=False) if r.scope in ("user", "session"))
     assert rows == [
@@ -459,7 +467,7 @@ def test_user_and_session_budgets_list_only_their_breaches() -> None:
     assert a.has_scope(budgets, "session") and not a.has_scope(budgets.iloc[0:0], "user")
     with pytest.raises(ValueError, match="have no user_hash"):
         a.budget_status(features, daily("tenant_id", {}), runs.drop(columns="user_hash"), calls, budgets,
-                        as_of=day(9), user_daily=users, session_daily=sessions)
+                        as_of=day(9), user_daily=users, session_totals=sessions)
 
 
 def test_as_of_defaults_to_the_last_day_with_spend_and_later_spend_is_ignored() -> None:
