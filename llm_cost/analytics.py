@@ -602,7 +602,8 @@ def _best_day_split(group: pd.DataFrame, settings: ChangePointSettings) -> dict[
     """
     values = pd.Series(group[COST_PER_CALL_FLOAT].to_numpy(), dtype="float64")
     ranks = values.rank(method="average")
-    per_day = pd.DataFrame({"day": list(group["day"]), "rank": ranks.to_numpy()}).groupby(
+    # the day column as it is (Arrow-typed when read from the warehouse): a list of it is a Python date per run
+    per_day = pd.DataFrame({"day": group["day"].array, "rank": ranks.to_numpy()}).groupby(
         "day", sort=True)["rank"].agg(["size", "sum"])
     days = list(per_day.index)
     tie_term = _tie_term(values)
