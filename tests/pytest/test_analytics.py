@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -322,6 +323,28 @@ def test_the_exact_median_picks_its_middle_values_by_float_then_exactly(seed: in
     for sample in (values, values[:-1]):
         assert a._median(sample) == statistics.median(sample)
         assert a._median(sample, [float(v) for v in sample]) == statistics.median(sample)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cost_per_call_floats_are_the_correctly_rounded_quotients(seed: int) -> None:
+    """Arrow decimals (read as integers, in one float division where that is exact) and Decimal objects (Spark)
+    give the float nearest each exact cost / calls: equal quotients share a float, so ranks see their ties. Costs and
+    call counts too large for the fast path (and a column read in several chunks) take the exact integer path."""
+    import random
+    from fractions import Fraction
+
+    rng = random.Random(seed)
+    costs = [D(rng.randint(-10**14, 10**16)) / D(10**12) for _ in range(2_000)]
+    costs += [D("0.3"), D("0.1"), D("123456789.123456789012"), D("-99999999.5"), D("0.000000000001")]
+    calls = [rng.randint(1, 50) for _ in range(2_000)] + [3, 1, 7, 9, 10**7]
+    exact = [float(Fraction(cost) / n) for cost, n in zip(costs, calls, strict=True)]
+    half = len(costs) // 2
+    chunked = pa.chunked_array([pa.array(costs[:half], a.MONEY), pa.array(costs[half:], a.MONEY)])
+    arrow = pa.table({"cost_usd": chunked}).to_pandas(types_mapper=pd.ArrowDtype)["cost_usd"]
+    for column in (arrow, pd.Series(costs, dtype=object)):
+        floats = a._cost_per_call_floats(column, np.array(calls, dtype="int64"))
+        assert floats.tolist() == exact
+    assert floats[-5] == floats[-4] == 0.1, "0.3 / 3 and 0.1 / 1 tie"
 
 
 @pytest.mark.parametrize("seed", range(6))
