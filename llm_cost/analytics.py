@@ -574,8 +574,7 @@ def _cost_per_call_floats(costs: pd.Series, calls: np.ndarray) -> np.ndarray:
             most_calls = limit // 10**cost_type.scale  # calls x 10^scale exact in float64 (and in int64)
             done = (((high == 0) & (low >= 0) & (low <= limit)) | ((high == -1) & (low < 0) & (low >= -limit))) \
                 & (calls > 0) & (calls <= most_calls)
-            denominators = np.where(done, calls, 0) * 10**cost_type.scale
-            floats[done] = low[done].astype("float64") / denominators[done].astype("float64")
+            floats[done] = low[done].astype("float64") / (calls[done] * 10**cost_type.scale).astype("float64")
     rest = np.flatnonzero(~done)
     for position, cost in zip(rest.tolist(), _decimals(costs.iloc[rest]), strict=True):
         numerator, denominator = cost.as_integer_ratio()
