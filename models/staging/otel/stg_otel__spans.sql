@@ -2,7 +2,7 @@
     (macro staged_spans). Re-deliveries (at-least-once export) and unreadable records stay in stg_otel__span_records. -#}
 with
 
-records as (
+records as {{ inlined_cte() }} (
     select * from {{ ref('stg_otel__span_records') }}
     where quarantine_reason is null
 ),
