@@ -25,7 +25,9 @@ import os
 import tempfile
 import uuid
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -278,8 +280,7 @@ def read_landing(
     read_at = read_at or datetime.now(UTC).replace(tzinfo=None)
 
     def batches() -> Iterator[pa.RecordBatch]:
-        writer: pq.ParquetWriter | None = None
-        target = ""
+        writer: _HandoffWriter | None = None
         try:
             for path in landing_files(path_glob):
                 result = read_file(path, previous.get(path))
@@ -294,19 +295,53 @@ def read_landing(
                         continue
                     if writer is None:
                         os.makedirs(handoff, exist_ok=True)
-                        target = os.path.join(handoff, f"lines-{read_seq}-{uuid.uuid4().hex}.parquet")
-                        writer = pq.ParquetWriter(target, SCHEMA, compression="lz4")
-                    writer.write_batch(batch, row_group_size=HANDOFF_ROW_GROUP_LINES)
+                        writer = _HandoffWriter(os.path.join(handoff, f"lines-{read_seq}-{uuid.uuid4().hex}.parquet"))
+                    writer.write(batch)
             if writer is not None:
+                target = writer.target
                 writer.close()
                 writer = None
                 yield _handoff_batch(target, read_seq, read_at)
         finally:
             if writer is not None:  # the read failed midway: no row names the file, so nothing reads it
-                writer.close()
-                os.remove(target)
+                writer.abandon()
 
     return pa.RecordBatchReader.from_batches(SCHEMA, batches())
+
+
+class _HandoffWriter:
+    """The handoff Parquet file, written on a thread of its own while the next file is read: Arrow's compression and
+    writing release the GIL, so on two cores the read and the write overlap. At most `depth` batches wait (memory
+    stays a few batches of lines); a write's error is raised by the next write or by close."""
+
+    def __init__(self, target: str, depth: int = 2) -> None:
+        self.target = target
+        self._writer = pq.ParquetWriter(target, SCHEMA, compression="lz4")
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="landing-handoff")
+        self._pending: deque[Future[None]] = deque()
+        self._depth = depth
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        while len(self._pending) >= self._depth:
+            self._pending.popleft().result()
+        self._pending.append(self._thread.submit(self._writer.write_batch, batch, HANDOFF_ROW_GROUP_LINES))
+
+    def close(self) -> None:
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._thread.shutdown(wait=True)
+            self._writer.close()
+
+    def abandon(self) -> None:
+        """Stop after the writes under way and remove the file."""
+        for future in self._pending:
+            future.cancel()
+        self._thread.shutdown(wait=True)
+        self._pending.clear()
+        self._writer.close()
+        os.remove(self.target)
 
 
 # lines per Parquet row group: DuckDB reads a file's row groups in parallel, and a line is tens of kilobytes

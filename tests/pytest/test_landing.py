@@ -13,6 +13,7 @@ import random
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -166,6 +167,29 @@ def test_a_read_that_fails_midway_leaves_no_handoff_file(tmp_path: Path, monkeyp
     monkeypatch.setattr(landing, "read_file", failing)
     handoff = tmp_path / "h"
     with pytest.raises(RuntimeError):
+        landing.read_landing(str(tmp_path / "in" / "*"), {}, 1, handoff=str(handoff)).read_all()
+    assert list(handoff.iterdir()) == [], "a file no 'handoff' row names would only wait to be removed"
+
+
+def test_a_handoff_write_that_fails_is_raised_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the handoff file is written on a thread of its own: its error must still stop the read, and the file go
+    (tmp_path / "in").mkdir()
+    for name in ("a", "b", "c", "d"):
+        (tmp_path / "in" / f"{name}.jsonl").write_text(f"{name}1\n{name}2\n")
+    writes = []
+
+    class FullDisk(pq.ParquetWriter):  # type: ignore[misc]
+        def write_batch(self, batch: pa.RecordBatch, row_group_size: int | None = None) -> None:
+            writes.append(batch.num_rows)
+            if len(writes) == 2:
+                raise OSError("No space left on device")
+            super().write_batch(batch, row_group_size)
+
+    monkeypatch.setattr(landing.pq, "ParquetWriter", FullDisk)
+    handoff = tmp_path / "h"
+    with pytest.raises(OSError, match="No space left"):
         landing.read_landing(str(tmp_path / "in" / "*"), {}, 1, handoff=str(handoff)).read_all()
     assert list(handoff.iterdir()) == [], "a file no 'handoff' row names would only wait to be removed"
 
