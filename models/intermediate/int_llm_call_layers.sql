@@ -2,12 +2,17 @@
     by two instrumentation layers is counted once). Two spans of one trace are one call when they share a
     response id, or have the same model and token totals and one's time range contains the other's.
     The kept span has the most usage buckets filled (cache read, cache write, 1-hour write, reasoning), then is the
-    outermost (earliest start, latest end), then has the smallest span_id. -#}
+    outermost (earliest start, latest end), then has the smallest span_id.
+    Every join and window is within a trace, so it is built in passes of whole traces (macros/trace_partitioned.sql):
+    its self-joins build hash tables over a batch's calls, beside int_spans__tree's walk, which cannot spill (30M
+    spans in one pass ran out of the 2 GiB limit). -#}
+{{ trace_partitioned_config('int_spans__normalized') }}
+
 with
 
 spans as (
     select * from {{ ref('int_spans__normalized') }}
-    where is_provider_call
+    where is_provider_call and {{ trace_partition('trace_id') }}
 ),
 
 calls as (
