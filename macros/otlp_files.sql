@@ -51,6 +51,10 @@
     end
 {%- endmacro %}
 
+{#- One level of a line's resourceSpans[].scopeSpans[].spans[] to unnest: the list itself in a line with spans, else a
+    list of one null, so a line with no span keeps one row through the unnests (its quarantine row). -#}
+{% macro otlp_level_list(list) %}case when span_count > 0 then {{ list }} else [null] end{% endmacro %}
+
 {#- One row per span record (or per unreadable line), with quarantine_reason set when it cannot be staged. -#}
 {% macro otlp_span_records(file_reads) %}{{ return(adapter.dispatch('otlp_span_records', 'llm_cost')(file_reads)) }}{% endmacro %}
 {% macro default__otlp_span_records(file_reads) %}
@@ -112,8 +116,7 @@
     {#- One streamed pass from the parse to the rows: nothing parsed is held. (The parsed lines used to be a CTE read
         twice, for the spans and for the unreadable lines, so DuckDB kept them all: 4M spans under a 1 GB limit
         spilled 4.6 GB and took 60 s, against none and 40 s now.) A line with no span keeps one row through the three
-        unnests (a list of one null at each level) and becomes its quarantine row; in a line with spans, empty lists
-        drop out as before. -#}
+        unnests (macro otlp_level_list) and becomes its quarantine row; in a line with spans, empty lists drop out. -#}
     resource_spans as (
         select
             source_file,
@@ -121,9 +124,8 @@
             source_line,
             is_json,
             span_count,
-            unnest(case when span_count > 0 then traces_data.resourceSpans else [null] end) as resource_span,
-            generate_subscripts(case when span_count > 0 then traces_data.resourceSpans else [null] end, 1)
-                as resource_index
+            unnest({{ otlp_level_list('traces_data.resourceSpans') }}) as resource_span,
+            generate_subscripts({{ otlp_level_list('traces_data.resourceSpans') }}, 1) as resource_index
         from counted_lines
     ),
 
@@ -137,9 +139,8 @@
             resource_index,
             -- once per resource, not once per span
             {{ otlp_attributes_to_map('resource_span.resource.attributes') }} as resource_attributes,
-            unnest(case when span_count > 0 then resource_span.scopeSpans else [null] end) as scope_span,
-            generate_subscripts(case when span_count > 0 then resource_span.scopeSpans else [null] end, 1)
-                as scope_index
+            unnest({{ otlp_level_list('resource_span.scopeSpans') }}) as scope_span,
+            generate_subscripts({{ otlp_level_list('resource_span.scopeSpans') }}, 1) as scope_index
         from resource_spans
     ),
 
@@ -160,8 +161,8 @@
         from (
             select
                 *,
-                unnest(case when span_count > 0 then scope_span.spans else [null] end) as span,
-                generate_subscripts(case when span_count > 0 then scope_span.spans else [null] end, 1) as span_index
+                unnest({{ otlp_level_list('scope_span.spans') }}) as span,
+                generate_subscripts({{ otlp_level_list('scope_span.spans') }}, 1) as span_index
             from scope_spans
         )
     ),
