@@ -114,22 +114,30 @@ resolved_model_names as (
 {% endmacro %}
 
 {#- calls: a CTE with span_id, resolved_provider, priced_model, service_tier, started_at, total_input_tokens.
-    Renders CTE chosen_price: one price row per call, with price_fingerprint (what repricing compares).
+    Renders CTE chosen_price: one price row per call, with price_fingerprint (what repricing compares); and, before
+    it, price_rows (the ranged price rows with their fingerprint) and chosen_price_key (each call's key and the chosen
+    row's key only: price_provider, price_model, price_service_tier, min_input_tokens, effective_from), for a model
+    that prices every call and joins the row's columns itself so its lookup of every call stays narrow.
     key: the CTE's unique column, when it is not span_id (chosen_price then has that column, not span_id). -#}
 {% macro choose_price_rows(calls, key='span_id') %}
-price_candidates as (
+price_rows as (
     select
-        {{ calls }}.{{ key }},
-        prices.service_tier as price_service_tier,
-        prices.min_input_tokens,
-        prices.effective_from,
-        {%- for price in price_columns('prices') %}
-        {{ price }},
-        {%- endfor %}
+        prices.*,
         -- the row's content, not its end: a later row that does not cover this call leaves it untouched
         {{ text_key([
             'prices.provider', 'prices.model', 'prices.service_tier', 'prices.min_input_tokens', 'prices.effective_from',
-        ] + price_columns('prices')) }} as price_fingerprint,
+        ] + price_columns('prices')) }} as price_fingerprint
+    from {{ ref('int_model_prices__ranged') }} as prices
+),
+
+price_candidates as (
+    select
+        {{ calls }}.{{ key }},
+        prices.provider as price_provider,
+        prices.model as price_model,
+        prices.service_tier as price_service_tier,
+        prices.min_input_tokens,
+        prices.effective_from,
         row_number() over (
             partition by {{ calls }}.{{ key }}
             order by
@@ -137,7 +145,7 @@ price_candidates as (
                 prices.min_input_tokens desc
         ) as candidate_rank
     from {{ calls }}
-    inner join {{ ref('int_model_prices__ranged') }} as prices
+    inner join price_rows as prices
         on prices.provider = {{ calls }}.resolved_provider
         and prices.model = {{ calls }}.priced_model
         and prices.service_tier in ({{ calls }}.service_tier, 'standard')
@@ -147,10 +155,39 @@ price_candidates as (
         and (prices.min_input_tokens = 0 or {{ calls }}.total_input_tokens > prices.min_input_tokens)
 ),
 
+chosen_price_key as (
+    select
+        price_candidates.{{ key }},
+        price_candidates.price_provider,
+        price_candidates.price_model,
+        price_candidates.price_service_tier,
+        price_candidates.min_input_tokens,
+        price_candidates.effective_from
+    from price_candidates
+    where price_candidates.candidate_rank = 1
+),
+
 chosen_price as (
-    select * from price_candidates where candidate_rank = 1
+    select
+        chosen_price_key.*,
+        {%- for price in price_columns('price_rows') %}
+        {{ price }},
+        {%- endfor %}
+        price_rows.price_fingerprint
+    from chosen_price_key
+    inner join price_rows
+        on {{ price_row_matches('price_rows', 'chosen_price_key') }}
 )
 {% endmacro %}
+
+{#- A price row (price_rows) is the one a chosen key (chosen_price_key) names: the seed's unique key. -#}
+{% macro price_row_matches(price_rows, chosen) -%}
+    {{ price_rows }}.provider = {{ chosen }}.price_provider
+        and {{ price_rows }}.model = {{ chosen }}.price_model
+        and {{ price_rows }}.service_tier = {{ chosen }}.price_service_tier
+        and {{ price_rows }}.min_input_tokens = {{ chosen }}.min_input_tokens
+        and {{ price_rows }}.effective_from = {{ chosen }}.effective_from
+{%- endmacro %}
 
 {#- calls: a CTE with span_id, resolved_provider, priced_model, account_id, started_at. Renders CTE chosen_contract:
     the contract row (seeds/contracts.csv, README "Contracts") in force for each call at its start time, when one
@@ -207,7 +244,7 @@ chosen_contract as (
     not cover. -#}
 {% macro call_price_fingerprint(chosen_price, chosen_contract, chosen_modifiers) -%}
     case
-        when {{ chosen_price }}.span_id is null then 'unpriced'
+        when {{ chosen_price }}.price_fingerprint is null then 'unpriced'
         else concat(
             {{ chosen_price }}.price_fingerprint,
             case when {{ chosen_contract }}.span_id is not null
@@ -238,6 +275,15 @@ chosen_contract as (
     fct_span_costs. -#}
 {% macro count_signals() %}
     {{ return(count_signal_fields() | map(attribute='name') | list) }}
+{% endmacro %}
+
+{#- The columns of a call the price lookups match on, beside its key (macros calls_with_priced_model,
+    choose_price_rows, choose_contract_rows, choose_modifier_rows). -#}
+{% macro call_pricing_columns() %}
+    {{ return([
+        'reported_provider', 'response_model', 'request_model', 'unprefixed_model', 'service_tier', 'started_at',
+        'total_input_tokens', 'account_id', 'inference_profile', 'server_address',
+    ] + count_signals()) }}
 {% endmacro %}
 
 {#- The signals a call carries for the price modifiers of the emitter registry (price_modifiers), one CTE of
@@ -413,7 +459,7 @@ chosen_modifiers as (
     list rate less the discount; the list rate when no contract applies. -#}
 {% macro contract_rate(price, chosen_price, chosen_contract) -%}
     case
-        when {{ chosen_contract }}.span_id is null or {{ chosen_price }}.span_id is null then {{ chosen_price }}.{{ price }}
+        when {{ chosen_contract }}.span_id is null or {{ chosen_price }}.price_fingerprint is null then {{ chosen_price }}.{{ price }}
         else coalesce(
             {{ chosen_contract }}.contract_{{ price }},
             {{ discounted(chosen_price ~ '.' ~ price, chosen_contract ~ '.contract_discount_percent') }}

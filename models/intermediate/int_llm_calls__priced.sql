@@ -12,7 +12,8 @@
 {%- set split_names = token_rate_split_names(token_parts) %}
 with
 
-calls as (
+-- read twice, once whole and once for the lookups' columns: inlined, so neither read holds every column of every call
+calls as {{ inlined_cte() }} (
     select
         *,
         {{ input_tokens_sum() }} as total_input_tokens
@@ -27,16 +28,30 @@ calls_with_model as (
     {{ calls_with_priced_model('calls', 'resolved_names') }}
 ),
 
-{{ choose_price_rows('calls_with_model') }},
+-- the three lookups below read only the columns they match on (held once for all three)
+call_lookup_keys as (
+    select
+        {%- for column in call_pricing_columns() %}
+        calls.{{ column }},
+        {%- endfor %}
+        calls.span_id
+    from calls
+),
 
-{{ choose_contract_rows('calls_with_model') }},
+lookup_keys_with_model as (
+    {{ calls_with_priced_model('call_lookup_keys', 'resolved_names') }}
+),
 
-{{ choose_modifier_rows('calls_with_model') }},
+{{ choose_price_rows('lookup_keys_with_model') }},
+
+{{ choose_contract_rows('lookup_keys_with_model') }},
+
+{{ choose_modifier_rows('lookup_keys_with_model') }},
 
 priced as (
     select
         calls_with_model.*,
-        chosen_price.price_service_tier,
+        chosen_price.service_tier as price_service_tier,
         chosen_price.min_input_tokens as price_min_input_tokens,
         chosen_price.effective_from as price_effective_from,
         -- list rates, times the price modifiers' multiplier (1 when none applies)
@@ -45,12 +60,14 @@ priced as (
         {%- endfor %}
         {{ call_price_fingerprint('chosen_price', 'chosen_contract', 'chosen_modifiers') }} as price_fingerprint,
         -- the contract row in force, when a price row is (null: list prices apply)
-        case when chosen_price.span_id is not null then chosen_contract.contract_model_pattern end
+        case when chosen_price.price_fingerprint is not null then chosen_contract.contract_model_pattern end
             as contract_model_pattern,
-        case when chosen_price.span_id is not null then chosen_contract.contract_account_id end as contract_account_id,
-        case when chosen_price.span_id is not null then chosen_contract.contract_effective_from end
+        case when chosen_price.price_fingerprint is not null then chosen_contract.contract_account_id end
+            as contract_account_id,
+        case when chosen_price.price_fingerprint is not null then chosen_contract.contract_effective_from end
             as contract_effective_from,
-        case when chosen_price.span_id is not null then chosen_contract.contract_source end as contract_source,
+        case when chosen_price.price_fingerprint is not null then chosen_contract.contract_source end
+            as contract_source,
         -- contract rates (its own, else the list rate less its discount), times the same multiplier
         {%- for price in price_columns() %}
         {{ multiplied(
@@ -58,7 +75,7 @@ priced as (
         ) }} as effective_{{ price }},
         {%- endfor %}
         -- price modifiers (seeds/price_modifiers.csv): what the span signalled, the rules applied, what none prices
-        case when chosen_price.span_id is not null then coalesce(chosen_modifiers.rate_multiplier, 1) end
+        case when chosen_price.price_fingerprint is not null then coalesce(chosen_modifiers.rate_multiplier, 1) end
             as rate_multiplier,
         -- token-rate parts (audio): their list rate times the same multiplier, and under a contract that rate less its
         -- discount (a contract's own rates are for text); null when no rule gives one (billed as text)
@@ -68,24 +85,28 @@ priced as (
         ) %}
         {{ part_rate }} as {{ part.name }}_usd_per_mtok,
         case
-            when chosen_contract.span_id is not null and chosen_price.span_id is not null
+            when chosen_contract.span_id is not null and chosen_price.price_fingerprint is not null
                 then {{ discounted(part_rate, 'chosen_contract.contract_discount_percent') }}
             else {{ part_rate }}
         end as effective_{{ part.name }}_usd_per_mtok,
         {%- endfor %}
-        case when chosen_price.span_id is not null then chosen_modifiers.price_modifiers end as price_modifiers,
+        case when chosen_price.price_fingerprint is not null then chosen_modifiers.price_modifiers end
+            as price_modifiers,
         chosen_modifiers.unpriced_modifiers,
         chosen_modifiers.fee_cost_usd,
         {{ price_row_bills('chosen_price', 'calls_with_model.output_tokens') }} as is_priced,
         case
             when calls_with_model.priced_model is null then 'model not in the price seed'
-            when chosen_price.span_id is null then 'no price row at the call''s start time'
+            when chosen_price.price_fingerprint is null then 'no price row at the call''s start time'
             when chosen_price.input_usd_per_mtok is null then 'no input price'
             when calls_with_model.output_tokens > 0 and chosen_price.output_usd_per_mtok is null then 'no output price'
         end as unpriced_reason
     from calls_with_model
-    left join chosen_price
-        on calls_with_model.span_id = chosen_price.span_id
+    -- the chosen row's key, then the row itself (a small table): what is held for every call stays narrow
+    left join chosen_price_key
+        on calls_with_model.span_id = chosen_price_key.span_id
+    left join price_rows as chosen_price
+        on {{ price_row_matches('chosen_price', 'chosen_price_key') }}
     left join chosen_contract
         on calls_with_model.span_id = chosen_contract.span_id
     left join chosen_modifiers

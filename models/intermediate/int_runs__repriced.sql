@@ -22,18 +22,8 @@ existing_calls as (
     select
         span_id,
         run_id,
-        reported_provider,
-        response_model,
-        request_model,
-        service_tier,
-        started_at,
-        total_input_tokens,
-        account_id,
-        inference_profile,
-        unprefixed_model,
-        server_address,
-        {%- for signal in count_signals() %}
-        {{ signal }},
+        {%- for column in call_pricing_columns() %}
+        {{ column }},
         {%- endfor %}
         price_fingerprint
     from {{ span_costs }}
