@@ -47,15 +47,9 @@ runs_by_dimension as (
 ranked as (
     select
         runs_by_dimension.*,
-        count(*) over (
-            partition by runs_by_dimension.day, runs_by_dimension.dimension, runs_by_dimension.dimension_value
-        ) as day_runs,
-        {%- for measure in measures %}
-        row_number() over (
-            partition by runs_by_dimension.day, runs_by_dimension.dimension, runs_by_dimension.dimension_value
-            order by runs_by_dimension.{{ measure }}, runs_by_dimension.run_id
-        ) as {{ measure }}_rank,
-        {%- endfor %}
+        {{- nearest_rank_columns(
+            'runs_by_dimension', measures, ['day', 'dimension', 'dimension_value'], tie_breaker='run_id'
+        ) }}
         runs_by_dimension.run_id as ranked_run_id
     from runs_by_dimension
 ),
@@ -71,14 +65,11 @@ final as (
         sum(ranked.effective_cost_usd) as effective_cost_usd,
         sum(ranked.unpriced_calls) as unpriced_calls,
         {{ money_split('sum(ranked.cost_usd)', 'count(*)') }} as mean_run_cost_usd,
-        {#- nearest rank: the value of the run at rank ceil(p% of runs), i.e. the least value whose rank r has
-            r * 100 >= runs * p (integer arithmetic, exact) #}
+        {#- nearest rank: the value of the run at rank ceil(p% of runs) (macros/cross_db/percentiles.sql) #}
         {%- for measure in measures %}
         {%- set name = 'calls_per_run' if measure == 'calls' else measure | replace('cost_usd', 'run_cost_usd') %}
         {%- for p in percentiles %}
-        min(
-            case when ranked.{{ measure }}_rank * 100 >= ranked.day_runs * {{ p }} then ranked.{{ measure }} end
-        ) as p{{ p }}_{{ name }},
+        {{ nearest_rank('ranked', measure, p, percentiles) }} as p{{ p }}_{{ name }},
         {%- endfor %}
         max(ranked.{{ measure }}) as max_{{ name }},
         {%- endfor %}
