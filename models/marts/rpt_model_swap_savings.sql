@@ -79,9 +79,11 @@ final as (
         coalesce(
             sum(case when repriced.is_compared then repriced.candidate_cost_usd end), cast(0 as {{ money_type() }})
         ) as candidate_cost_usd,
+        -- the two sums above, subtracted (exact; each candidate cost is computed once, not again per call)
         coalesce(
-            sum(case when repriced.is_compared then repriced.cost_usd - repriced.candidate_cost_usd end),
-            cast(0 as {{ money_type() }})
+            sum(case when repriced.is_compared then repriced.cost_usd end), cast(0 as {{ money_type() }})
+        ) - coalesce(
+            sum(case when repriced.is_compared then repriced.candidate_cost_usd end), cast(0 as {{ money_type() }})
         ) as estimated_saving_usd,
         min(repriced.to_model) as to_model
     from repriced
