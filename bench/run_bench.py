@@ -267,7 +267,9 @@ class Dbt:
                         DBT_LOG_PATH=str(size_dir / "dbt" / "logs"))
 
     def fresh(self) -> None:
-        for p in (self.db, self.db.with_name(self.db.name + ".wal")):
+        # the parse state too: kept from a run of another checkout on the same work folder, dbt's partial parse reused
+        # that checkout's seed paths (the seed step then failed once that checkout was gone)
+        for p in (self.db, self.db.with_name(self.db.name + ".wal"), self.target / "partial_parse.msgpack"):
             p.unlink(missing_ok=True)
 
     def __call__(self, name: str, *args: str) -> Measured:
