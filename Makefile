@@ -45,7 +45,7 @@ $(UV):
 # a venv at $(1) on the Python $(2), with the packages of requirements file $(3) pinned by lock file $(4)
 # $(5): extra install flags. The dbt venv is installed with --compile-bytecode: uv skips the .pyc files pip writes,
 # and where PYTHONDONTWRITEBYTECODE is set nothing writes them later, so every dbt process compiled dbt and pandas from
-# source again (importing them: 3.4 s against 1.6 s; a 1M incremental run 10.9 s -> 8.7 s, bench/RESULTS.md).
+# source again (importing them: 3.4 s against 1.6 s; a 1M incremental run 10.9 s -> 8.5 s, bench/RESULTS.md).
 define make_venv
 	$(UV) venv --quiet --seed --allow-existing --python "$(2)" $(1)
 	$(UV) pip install --quiet $(5) --python $(1)/bin/python -r $(3) -c $(4)

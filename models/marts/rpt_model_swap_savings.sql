@@ -62,6 +62,14 @@ repriced as (
         on swapped_calls.swap_call_key = chosen_price.swap_call_key
 ),
 
+{# compared over the calls both the actual and the candidate price, so the saving is like for like; the saving is these
+    two sums subtracted (exact), so each candidate cost is computed once, not again per call -#}
+{%- set compared_actual_cost -%}
+coalesce(sum(case when repriced.is_compared then repriced.cost_usd end), cast(0 as {{ money_type() }}))
+{%- endset -%}
+{%- set compared_candidate_cost -%}
+coalesce(sum(case when repriced.is_compared then repriced.candidate_cost_usd end), cast(0 as {{ money_type() }}))
+{%- endset -%}
 final as (
     select
         repriced.swap_id,
@@ -70,21 +78,11 @@ final as (
         repriced.step,
         count(*) as calls,
         sum({{ own_tokens_sum('repriced') }}) as total_tokens,
-        -- compared over the calls both the actual and the candidate price, so the saving is like for like
         sum(case when repriced.is_compared then 1 else 0 end) as compared_calls,
         sum(case when repriced.is_candidate_priced then 0 else 1 end) as calls_without_candidate_price,
-        coalesce(
-            sum(case when repriced.is_compared then repriced.cost_usd end), cast(0 as {{ money_type() }})
-        ) as actual_cost_usd,
-        coalesce(
-            sum(case when repriced.is_compared then repriced.candidate_cost_usd end), cast(0 as {{ money_type() }})
-        ) as candidate_cost_usd,
-        -- the two sums above, subtracted (exact; each candidate cost is computed once, not again per call)
-        coalesce(
-            sum(case when repriced.is_compared then repriced.cost_usd end), cast(0 as {{ money_type() }})
-        ) - coalesce(
-            sum(case when repriced.is_compared then repriced.candidate_cost_usd end), cast(0 as {{ money_type() }})
-        ) as estimated_saving_usd,
+        {{ compared_actual_cost }} as actual_cost_usd,
+        {{ compared_candidate_cost }} as candidate_cost_usd,
+        {{ compared_actual_cost }} - {{ compared_candidate_cost }} as estimated_saving_usd,
         min(repriced.to_model) as to_model
     from repriced
     group by repriced.swap_id, repriced.feature, repriced.agent_name, repriced.step
