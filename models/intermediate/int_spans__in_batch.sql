@@ -87,9 +87,9 @@ batch_records as (
         -- runs with records from earlier loads (late spans, re-deliveries, repricing): read those runs' history
         select span_records.*
         from {{ records_relation }} as span_records
-        where
-            span_records.loaded_at <= {{ watermark }}
-            and span_records.trace_id in (select batch_runs.trace_id from batch_runs)
+        where {{ narrow_filter(records_relation, 'span_records',
+            'span_records.loaded_at <= ' ~ watermark
+            ~ ' and span_records.trace_id in (select batch_runs.trace_id from batch_runs)') }}
     {% endif %}
 ),
 

@@ -16,9 +16,9 @@ span_costs as (
     select fct_span_costs.*
     from {{ ref('fct_span_costs') }} as fct_span_costs
     {% if is_incremental() %}
-    where
-        {{ in_batch_days('fct_span_costs.day') }}
-        and fct_span_costs.run_id in (select in_batch.trace_id from {{ ref('int_spans__in_batch') }} as in_batch)
+    where {{ narrow_filter(ref('fct_span_costs'), 'fct_span_costs',
+        in_batch_days('fct_span_costs.day')
+        ~ ' and fct_span_costs.run_id in (select in_batch.trace_id from ' ~ ref('int_spans__in_batch') ~ ' as in_batch)') }}
     {% endif %}
 ),
 
