@@ -12,7 +12,7 @@ with
 
 spans as (
     select * from {{ ref('int_spans__normalized') }}
-    where is_provider_call and {{ trace_partition('trace_id') }}
+    where is_provider_call and {{ trace_partition('trace_bucket') }}
 ),
 
 calls as (

@@ -11,17 +11,17 @@ with
 
 spans as (
     select * from {{ ref('int_spans__normalized') }}
-    where {{ trace_partition('trace_id') }}
+    where {{ trace_partition('trace_bucket') }}
 ),
 
 tree as (
     select * from {{ ref('int_spans__tree') }}
-    where {{ trace_partition('trace_id') }}
+    where {{ trace_partition('trace_bucket') }}
 ),
 
 layers as (
     select * from {{ ref('int_llm_call_layers') }}
-    where {{ trace_partition('trace_id') }}
+    where {{ trace_partition(trace_bucket('trace_id')) }}
 ),
 
 layer_spans as (

@@ -207,6 +207,8 @@ final as (
         trace_id,
         span_id,
         parent_span_id,
+        -- the trace's bucket, by which trace passes cut their input (macros/trace_partitioned.sql)
+        {{ trace_bucket('trace_id') }} as trace_bucket,
 
         -- span
         span_name,
@@ -288,4 +290,6 @@ final as (
     from semantics
 )
 
+-- grouped by bucket, so a trace pass reads the row groups of its buckets only
 select * from final
+{{ trace_bucket_order('trace_bucket') }}

@@ -13,6 +13,7 @@ spans as (
 nodes as (
     select
         trace_id,
+        trace_bucket,
         span_id,
         parent_span_id,
         span_feature,
@@ -30,7 +31,7 @@ nodes as (
         is_tool_span,
         tool_name
     from spans
-    where {{ trace_partition('trace_id') }}
+    where {{ trace_partition('trace_bucket') }}
 ),
 
 roots as (
@@ -47,6 +48,7 @@ roots as (
 walk as (
     select
         trace_id,
+        trace_bucket,
         span_id,
         span_id as root_span_id,
         is_orphan,
@@ -71,6 +73,7 @@ walk as (
 
     select
         child.trace_id,
+        child.trace_bucket,
         child.span_id,
         walk.root_span_id,
         walk.is_orphan,
@@ -110,6 +113,7 @@ unreached as (
     -- parent cycles have no root: keep each such span with its own values
     select
         nodes.trace_id,
+        nodes.trace_bucket,
         nodes.span_id,
         nodes.span_id as root_span_id,
         true as is_orphan,

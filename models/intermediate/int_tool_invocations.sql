@@ -9,17 +9,17 @@ with recursive
 
 spans as (
     select * from {{ ref('int_spans__normalized') }}
-    where {{ trace_partition('trace_id') }}
+    where {{ trace_partition('trace_bucket') }}
 ),
 
 tree as (
     select * from {{ ref('int_spans__tree') }}
-    where {{ trace_partition('trace_id') }}
+    where {{ trace_partition('trace_bucket') }}
 ),
 
 calls as (
     select * from {{ ref('int_llm_calls__priced') }}
-    where {{ trace_partition('trace_id') }}
+    where {{ trace_partition(trace_bucket('trace_id')) }}
 ),
 
 tools as (
