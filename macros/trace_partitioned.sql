@@ -39,6 +39,8 @@
     (true /* llm_cost: trace partition by {{ bucket }} */)
 {%- endmacro %}
 
+{#- The model's config: the partitioned table on DuckDB, a plain table elsewhere. input_model: the model it reads
+    spans from (one of its refs), whose row count sets the number of passes. -#}
 {% macro trace_partitioned_config(input_model) %}
     {{ config(
         materialized=adapter.dispatch('trace_partitioned_materialization', 'llm_cost')(),
