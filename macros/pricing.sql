@@ -245,11 +245,19 @@ chosen_contract as (
 {% macro call_price_fingerprint(chosen_price, chosen_contract, chosen_modifiers) -%}
     case
         when {{ chosen_price }}.price_fingerprint is null then 'unpriced'
+        -- the row's own fingerprint, not a copy of it (most calls)
+        when {{ chosen_contract }}.span_id is null and {{ chosen_modifiers }}.modifier_fingerprint is null
+            then {{ chosen_price }}.price_fingerprint
         else concat(
             {{ chosen_price }}.price_fingerprint,
             case when {{ chosen_contract }}.span_id is not null
                 then concat('|contract|', {{ chosen_contract }}.contract_fingerprint) else '' end,
-            coalesce(concat('|modifiers|', {{ chosen_modifiers }}.modifier_fingerprint), '')
+            -- not coalesce(concat(...), ''): DuckDB's concat skips a null, so that kept '|modifiers|' for every call
+            case
+                when {{ chosen_modifiers }}.modifier_fingerprint is not null
+                    then concat('|modifiers|', {{ chosen_modifiers }}.modifier_fingerprint)
+                else ''
+            end
         )
     end
 {%- endmacro %}
@@ -454,6 +462,16 @@ chosen_modifiers as (
     from modifier_totals
 )
 {% endmacro %}
+
+{#- A rate times the multiplier of the price modifiers applied to a call (chosen_modifiers, macro choose_modifier_rows),
+    kept at the money scale. A call no modifier applies to (nearly all) keeps its rate as it is: the product would round
+    it back to the same value, at the cost of a 128-bit division per rate on DuckDB. -#}
+{% macro times_rate_multiplier(rate, chosen_modifiers) -%}
+    case
+        when {{ chosen_modifiers }}.rate_multiplier is null then cast({{ rate }} as {{ money_type() }})
+        else {{ multiplied(rate, chosen_modifiers ~ '.rate_multiplier') }}
+    end
+{%- endmacro %}
 
 {#- A list rate under a contract (README "Contracts"): the contract's own rate for the bucket when it gives one, else the
     list rate less the discount; the list rate when no contract applies. -#}

@@ -4,6 +4,19 @@
 {% macro default__cost_of(tokens, usd_per_mtok) -%}
     cast(cast({{ tokens }} as {{ llm_cost.money_type() }}) * {{ usd_per_mtok }} * 0.000001 as {{ llm_cost.money_type() }})
 {%- endmacro %}
+{#- DuckDB rounds the product from scale 30 to 12 with a 128-bit division, about 1.4 s per 5M products. A rate with at
+    most 6 decimals per 1M tokens (nearly every list price) needs no rounding: its rate in micro-dollars per 1M tokens
+    is a whole number, found in floating point and proved by multiplying back (never trusted as a float), and a whole
+    count of tokens times it is exact at the 12th decimal (0.09 s per 5M). Any other rate takes the rounded product;
+    both give the same value (bench/RESULTS.md, 2026-12-06). -#}
+{% macro duckdb__cost_of(tokens, usd_per_mtok) -%}
+    {%- set micro_usd_per_mtok = 'try_cast(round(cast(' ~ usd_per_mtok ~ ' as double) * 1000000) as bigint)' -%}
+    case
+        when {{ micro_usd_per_mtok }} * 0.000001 = {{ usd_per_mtok }}
+            then cast(cast({{ tokens }} as decimal(38, 0)) * {{ micro_usd_per_mtok }} * 0.000000000001 as {{ llm_cost.money_type() }})
+        else {{ llm_cost.default__cost_of(tokens, usd_per_mtok) }}
+    end
+{%- endmacro %}
 {% macro bigquery__cost_of(tokens, usd_per_mtok) -%}
     cast(cast(({{ tokens }}) * ({{ usd_per_mtok }}) as {{ llm_cost.money_type() }}) * cast('0.000001' as bignumeric(38, 6)) as {{ llm_cost.money_type() }})
 {%- endmacro %}

@@ -56,7 +56,7 @@ priced as (
         chosen_price.effective_from as price_effective_from,
         -- list rates, times the price modifiers' multiplier (1 when none applies)
         {%- for price in price_columns('chosen_price') %}
-        {{ multiplied(price, 'coalesce(chosen_modifiers.rate_multiplier, 1)') }} as {{ price.split('.')[1] }},
+        {{ times_rate_multiplier(price, 'chosen_modifiers') }} as {{ price.split('.')[1] }},
         {%- endfor %}
         {{ call_price_fingerprint('chosen_price', 'chosen_contract', 'chosen_modifiers') }} as price_fingerprint,
         -- the contract row in force, when a price row is (null: list prices apply)
@@ -70,9 +70,8 @@ priced as (
             as contract_source,
         -- contract rates (its own, else the list rate less its discount), times the same multiplier
         {%- for price in price_columns() %}
-        {{ multiplied(
-            contract_rate(price, 'chosen_price', 'chosen_contract'), 'coalesce(chosen_modifiers.rate_multiplier, 1)'
-        ) }} as effective_{{ price }},
+        {{ times_rate_multiplier(contract_rate(price, 'chosen_price', 'chosen_contract'), 'chosen_modifiers') }}
+            as effective_{{ price }},
         {%- endfor %}
         -- price modifiers (seeds/price_modifiers.csv): what the span signalled, the rules applied, what none prices
         case when chosen_price.price_fingerprint is not null then coalesce(chosen_modifiers.rate_multiplier, 1) end
@@ -80,8 +79,8 @@ priced as (
         -- token-rate parts (audio): their list rate times the same multiplier, and under a contract that rate less its
         -- discount (a contract's own rates are for text); null when no rule gives one (billed as text)
         {%- for part in token_parts %}
-        {%- set part_rate = multiplied(
-            'chosen_modifiers.' ~ part.name ~ '_usd_per_mtok', 'coalesce(chosen_modifiers.rate_multiplier, 1)'
+        {%- set part_rate = times_rate_multiplier(
+            'chosen_modifiers.' ~ part.name ~ '_usd_per_mtok', 'chosen_modifiers'
         ) %}
         {{ part_rate }} as {{ part.name }}_usd_per_mtok,
         case

@@ -144,9 +144,17 @@ def test_contract_changes_reprice_exactly_the_covered_runs(tmp_path: Path) -> No
             batch = {r for (r,) in con.execute("select distinct trace_id from int_spans__in_batch").fetchall()}
             calls = {r[0]: r[1:] for r in con.execute(
                 "select span_id, run_id, priced_model, started_at, cost_usd, effective_cost_usd, contract_source, "
-                "price_fingerprint from fct_span_costs").fetchall()}
+                "price_fingerprint, contract_effective_from, coalesce(price_modifiers, unpriced_modifiers) "
+                "from fct_span_costs").fetchall()}
         finally:
             con.close()
+        # a call's fingerprint names the terms that apply to it, and only those (DuckDB's concat skips a null: an
+        # empty '|modifiers|' part once went into every call's)
+        for fingerprint_row in calls.values():
+            fingerprint, contract, modifiers = fingerprint_row[6:9]
+            if fingerprint != "unpriced":
+                assert ("|contract|" in fingerprint) == (contract is not None), fingerprint
+                assert ("|modifiers|" in fingerprint) == (modifiers is not None), fingerprint
         return repriced, batch, calls
 
     list_only = {span: row for span, row in reprice([])[2].items()}
@@ -178,7 +186,7 @@ def test_contract_changes_reprice_exactly_the_covered_runs(tmp_path: Path) -> No
     repriced, batch, calls = reprice([*idle, mini])
     mini_runs = covered(calls, "gpt-4.1-mini", mini_from)
     assert mini_runs and repriced == mini_runs and batch == mini_runs, "exactly the runs of the covered calls"
-    for span, (_, model, started, cost, effective, source, _) in calls.items():
+    for span, (_, model, started, cost, effective, source, *_) in calls.items():
         if model == "gpt-4.1-mini" and str(started) >= mini_from and cost is not None:
             assert (effective, source) == (cost * Decimal("0.8"), "mini deal"), span
         else:
