@@ -17,9 +17,19 @@ tree as (
     where {{ trace_partition('trace_bucket') }}
 ),
 
+-- the columns read below only: DuckDB materializes this CTE (read twice) with every column it selects
 calls as (
-    select * from {{ ref('int_llm_calls__priced') }}
-    where {{ trace_partition(trace_bucket('trace_id')) }}
+    select
+        int_llm_calls__priced.trace_id,
+        int_llm_calls__priced.span_id,
+        int_llm_calls__priced.call_parent_span_id,
+        int_llm_calls__priced.ended_at,
+        int_llm_calls__priced.is_priced,
+        int_llm_calls__priced.cost_usd,
+        int_llm_calls__priced.effective_cost_usd,
+        int_llm_calls__priced.unreported_usage
+    from {{ ref('int_llm_calls__priced') }} as int_llm_calls__priced
+    where {{ trace_partition(trace_bucket('int_llm_calls__priced.trace_id')) }}
 ),
 
 tools as (
