@@ -89,6 +89,17 @@
     {{ return(column ~ ' in (' ~ literals | join(', ') ~ ')') }}
 {%- endmacro %}
 
+{#- A predicate keeping the rows of the batch's runs: of a run in int_spans__in_batch (runs: its run id column) and, when
+    a day column is given, on the batch's days (macro in_batch_days). -#}
+{% macro in_batch_scope(runs=none, days=none) %}
+    {%- set conditions = [] -%}
+    {%- if days -%}{%- do conditions.append(in_batch_days(days)) -%}{%- endif -%}
+    {%- if runs -%}
+        {%- do conditions.append(runs ~ ' in (select in_batch.trace_id from ' ~ ref('int_spans__in_batch') ~ ' as in_batch)') -%}
+    {%- endif -%}
+    {{ return(conditions | join(' and ') if conditions else 'true') }}
+{%- endmacro %}
+
 {#- Replacing the batch: the write of every model that holds rows of runs or days (the fct_ marts, the
     duplicate-layer audit). The model's config names it and says what a batch replaces, in meta replace_batch:
     {'runs': <run id column>} and/or {'days': <day column>}: every old row of the batch's runs (on the batch's
@@ -124,15 +135,7 @@
     {%- endif -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ arg_dict['target_relation'] }}
-    where (
-        true
-        {%- if scope.get('days') %}
-        and {{ in_batch_days(scope['days']) }}
-        {%- endif %}
-        {%- if scope.get('runs') %}
-        and {{ scope['runs'] }} in (select trace_id from {{ ref('int_spans__in_batch') }})
-        {%- endif %}
-    )
+    where ({{ in_batch_scope(runs=scope.get('runs'), days=scope.get('days')) }})
     {%- if scope.get('rebuilt') %}
         or {{ scope['rebuilt']['column'] }} <> '{{ scope['rebuilt']['unless'] }}'
     {%- endif %};

@@ -36,8 +36,10 @@
 {% endmacro %}
 {% macro default__trace_partition(bucket) %}true{% endmacro %}
 {% macro duckdb__trace_partition(bucket) -%}
-    (true /* llm_cost: trace partition by {{ bucket }} */)
+    (true /* {{ trace_partition_marker() }} {{ bucket }} */)
 {%- endmacro %}
+{#- The marker's words, written by duckdb__trace_partition and found by trace_partition_sql. -#}
+{% macro trace_partition_marker() %}{{ return('llm_cost: trace partition by') }}{% endmacro %}
 
 {#- The model's config: the partitioned table on DuckDB, a plain table elsewhere. input_model: the model it reads
     spans from (one of its refs), whose row count sets the number of passes. -#}
@@ -59,7 +61,7 @@
 
 {#- The model's SQL for one pass: every marker made "<its bucket> between <first> and <last bucket of the pass>". -#}
 {% macro trace_partition_sql(code, partition, partitions) %}
-    {%- set marker = '\(true /\* llm_cost: trace partition by (.+?) \*/\)' -%}
+    {%- set marker = '\(true /\* ' ~ modules.re.escape(trace_partition_marker()) ~ ' (.+?) \*/\)' -%}
     {%- if not modules.re.search(marker, code) -%}
         {{ exceptions.raise_compiler_error(this.identifier ~ ": materialized as trace_partitioned_table but its SQL has no trace_partition() filter") }}
     {%- endif -%}

@@ -17,8 +17,7 @@ span_costs as (
     from {{ ref('fct_span_costs') }} as fct_span_costs
     {% if is_incremental() %}
     where {{ narrow_filter(ref('fct_span_costs'), 'fct_span_costs',
-        in_batch_days('fct_span_costs.day')
-        ~ ' and fct_span_costs.run_id in (select in_batch.trace_id from ' ~ ref('int_spans__in_batch') ~ ' as in_batch)') }}
+        in_batch_scope(runs='fct_span_costs.run_id', days='fct_span_costs.day')) }}
     {% endif %}
 ),
 
