@@ -4,7 +4,8 @@
     `max_spans_per_pass` instead of the batch (README "Scale"). A partition is a range of trace buckets (a hash of
     the trace id, macro trace_bucket), so a trace is never split and the result equals the one-pass table. The model
     marks where its input is cut with trace_partition(<bucket>): the input's stored trace_bucket column, or
-    trace_bucket('<trace id column>') for a small input that has none. int_spans__normalized is written ordered by
+    trace_bucket('<trace id column>') for an input that has none (int_llm_call_layers, int_llm_calls__priced: each
+    pass then hashes every row of it). int_spans__normalized is written ordered by
     its bucket and each pass's rows are inserted together, so a pass reads the row groups of its range only (DuckDB
     skips the others by their min/max); a hash computed in the filter would decode every row of every pass's inputs,
     so the passes would cost the square of the batch. On BigQuery (which scales out) and in unit tests it is one

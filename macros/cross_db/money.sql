@@ -8,7 +8,7 @@
     most 6 decimals per 1M tokens (nearly every list price) needs no rounding: its rate in micro-dollars per 1M tokens
     is a whole number, found in floating point and proved by multiplying back (never trusted as a float), and a whole
     count of tokens times it is exact at the 12th decimal (0.09 s per 5M). Any other rate takes the rounded product;
-    both give the same value (bench/RESULTS.md, 2026-12-06). -#}
+    both give the same value (tests/pytest/test_money.py; bench/RESULTS.md, 2026-12-07). -#}
 {% macro duckdb__cost_of(tokens, usd_per_mtok) -%}
     {%- set micro_usd_per_mtok = 'try_cast(round(cast(' ~ usd_per_mtok ~ ' as double) * 1000000) as bigint)' -%}
     case
