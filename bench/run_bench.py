@@ -364,22 +364,23 @@ def bench_size(n: int, work: Path, sample: float, gzip_all: bool) -> dict[str, A
     steps.append(Step("full build (dbt run)", base["span_records"], full_totals["calls"], full.wall_s, full.cpu_s,
                       full.peak_mib, dbt_note(full_timing), detail={**full_totals, **full_timing}))
 
-    link_files(size_dir / "batch" / "spans", spans_dir, prefix="batch-")
-    log("    dbt run: incremental, 1% new runs")
-    inc = dbt("incremental", "run")
-    inc_totals, inc_timing = dbt.totals(), dbt.timing(inc)
-    steps.append(Step("incremental 1% (dbt run)", batch["span_records"], inc_totals["calls"] - full_totals["calls"],
-                      inc.wall_s, inc.cpu_s, inc.peak_mib, dbt_note(inc_timing), detail={**inc_totals, **inc_timing}))
+    def incremental(part: str, prefix: str, what: str, name: str, manifest: dict[str, Any],
+                    calls_before: int) -> tuple[Measured, dict[str, Any]]:
+        """Link a batch's files into the landing folder, time the same `dbt run` again, record it as a step."""
+        link_files(size_dir / part / "spans", spans_dir, prefix=prefix)
+        log(f"    dbt run: incremental, {what}")
+        m = dbt(part.replace("batch", "incremental"), "run")
+        totals, timing = dbt.totals(), dbt.timing(m)
+        steps.append(Step(name, manifest["span_records"], totals["calls"] - calls_before, m.wall_s, m.cpu_s,
+                          m.peak_mib, dbt_note(timing), detail={**totals, **timing}))
+        return m, totals
 
+    inc, inc_totals = incremental("batch", "batch-", "1% new runs", "incremental 1% (dbt run)", batch,
+                                  full_totals["calls"])
     # the steady state of a schedule: a run after a run. The first run after a full build also pays DuckDB's
     # one-time merge of the full build's partly filled row groups (bench/README.md)
-    link_files(size_dir / "batch_next" / "spans", spans_dir, prefix="next-")
-    log("    dbt run: incremental, the next 1% new runs")
-    nxt = dbt("incremental_next", "run")
-    next_totals, next_timing = dbt.totals(), dbt.timing(nxt)
-    steps.append(Step("incremental 1%, next batch (dbt run)", next_batch["span_records"],
-                      next_totals["calls"] - inc_totals["calls"], nxt.wall_s, nxt.cpu_s, nxt.peak_mib,
-                      dbt_note(next_timing), detail={**next_totals, **next_timing}))
+    nxt, next_totals = incremental("batch_next", "next-", "the next 1% new runs",
+                                   "incremental 1%, next batch (dbt run)", next_batch, inc_totals["calls"])
 
     base_glob = str(size_dir / "base" / "spans" / "*.json*")
     log("    baseline (a): naive GROUP BY in DuckDB")
