@@ -16,7 +16,8 @@ provider_costs as (
     select * from {{ ref('int_provider_costs__daily') }}
 ),
 
-span_costs as (
+-- read twice over the whole history: inlined, so DuckDB does not hold a copy of every column of every call
+span_costs as {{ inlined_cte() }} (
     select * from {{ ref('fct_span_costs') }}
 ),
 

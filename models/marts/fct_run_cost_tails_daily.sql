@@ -17,7 +17,8 @@
 {%- set measures = ['cost_usd', 'effective_cost_usd', 'calls'] %}
 with
 
-run_costs as (
+-- read twice: inlined, so DuckDB does not hold a copy of every column of every run read
+run_costs as {{ inlined_cte() }} (
     select * from {{ ref('fct_run_costs') }}
     {% if is_incremental() %}
     -- a run belongs to its start day, which is one of the days its spans started on: a batch's runs (and a run that

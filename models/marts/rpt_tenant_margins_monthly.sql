@@ -3,7 +3,8 @@
     change reaches every month it covers; it reads per-day and per-month aggregates of the span and run marts. -#}
 with
 
-span_costs as (
+-- read twice over the whole history: inlined, so DuckDB does not hold a copy of every column of every call
+span_costs as {{ inlined_cte() }} (
     select * from {{ ref('fct_span_costs') }}
 ),
 

@@ -73,6 +73,18 @@ def test_mann_whitney_z_matches_the_textbook_value_and_sign() -> None:
     assert a.mann_whitney_z([1, 1, 1], [1, 1]) == 0.0
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_average_ranks_equal_pandas_rank_and_tie_counts(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    # few distinct values, so most draws have ties (and some have one value only)
+    values = rng.integers(0, rng.integers(1, 40), rng.integers(1, 400)).astype("float64") / 7
+    ranks, tie_term = a.average_ranks(values)
+    series = pd.Series(values)
+    ties = series.value_counts()
+    assert np.array_equal(ranks, series.rank(method="average").to_numpy())
+    assert tie_term == float(((ties**3) - ties).sum())
+
+
 # ----------------------------------------------------------------------------- anomalies
 
 SMALL = a.AnomalySettings(window_days=7, min_history_days=5, z_threshold=5, min_ratio=2, min_jump_usd=D("1"))
