@@ -38,8 +38,8 @@ reconciliation_tiers as (
     select * from {{ ref('int_reconciliation__tiers') }}
 ),
 
-reconciliation as (
-    select * from {{ ref('rpt_invoice_reconciliation') }}
+provider_costs as (
+    select * from {{ ref('int_provider_costs__daily') }}
 ),
 
 focus_providers as (
@@ -213,6 +213,8 @@ blind_spot_charges as (
     {%- endfor %}
 ),
 
+{{ provider_costs_by_model('reconciliation_tiers', 'provider_costs') }},
+
 exported_by_model as (
     -- what the rows above bill per (day, provider, model, project or workspace) of a reported provider, across every
     -- batch
@@ -237,11 +239,11 @@ adjustment_charges as (
     select
         'adjustment' as charge_source,
         'Adjustment' as charge_category,
-        reconciliation.day,
+        costs_by_model.day,
         cast(null as {{ type_string() }}) as run_id,
         cast(null as {{ type_string() }}) as tenant_id,
-        reconciliation.provider,
-        reconciliation.model,
+        costs_by_model.provider,
+        costs_by_model.model,
         cast(null as {{ type_string() }}) as service_tier,
         cast(null as {{ type_bigint() }}) as price_min_input_tokens,
         cast(null as {{ type_timestamp() }}) as price_effective_from,
@@ -250,21 +252,21 @@ adjustment_charges as (
         cast(null as {{ money_type() }}) as list_unit_price,
         cast(null as {{ money_type() }}) as contracted_unit_price,
         cast(null as {{ type_bigint() }}) as tokens,
-        reconciliation.provider_cost_usd - coalesce(exported_by_model.exported_cost_usd, 0) as list_cost,
-        reconciliation.provider_cost_usd - coalesce(exported_by_model.exported_cost_usd, 0) as contracted_cost,
+        costs_by_model.provider_cost_usd - coalesce(exported_by_model.exported_cost_usd, 0) as list_cost,
+        costs_by_model.provider_cost_usd - coalesce(exported_by_model.exported_cost_usd, 0) as contracted_cost,
         {{ json_object_text([
             ('attribution', "'adjustment'"),
-            ('project_or_workspace', 'reconciliation.project_or_workspace'),
+            ('project_or_workspace', 'costs_by_model.project_or_workspace'),
         ]) }} as tag_json
-    from reconciliation
+    from costs_by_model
     left join exported_by_model
-        on reconciliation.day = exported_by_model.day
-        and reconciliation.provider = exported_by_model.provider
-        and reconciliation.model = exported_by_model.model
-        and reconciliation.project_or_workspace = exported_by_model.project_or_workspace
+        on costs_by_model.day = exported_by_model.day
+        and costs_by_model.provider = exported_by_model.provider
+        and costs_by_model.model = exported_by_model.model
+        and costs_by_model.project_or_workspace = exported_by_model.project_or_workspace
     where
-        reconciliation.provider_cost_usd is not null
-        and reconciliation.provider_cost_usd <> coalesce(exported_by_model.exported_cost_usd, 0)
+        costs_by_model.provider_cost_usd is not null
+        and costs_by_model.provider_cost_usd <> coalesce(exported_by_model.exported_cost_usd, 0)
 ),
 
 charges as (

@@ -12,13 +12,6 @@ provider_costs as (
     select * from {{ ref('int_provider_costs__daily') }}
 ),
 
-per_account_providers as (
-    -- the providers int_reconciliation__tiers compares per project or workspace
-    select distinct reconciliation_tiers.provider
-    from reconciliation_tiers
-    where reconciliation_tiers.project_or_workspace <> '(all)'
-),
-
 usage_by_model as (
     select
         reconciliation_tiers.day,
@@ -62,26 +55,7 @@ usage_by_model as (
         reconciliation_tiers.project_or_workspace
 ),
 
-costs_by_model as (
-    select
-        provider_costs.day,
-        provider_costs.provider,
-        provider_costs.model,
-        case
-            when per_account_providers.provider is not null then provider_costs.project_or_workspace else '(all)'
-        end as project_or_workspace,
-        sum(provider_costs.provider_cost_usd) as provider_cost_usd
-    from provider_costs
-    left join per_account_providers
-        on provider_costs.provider = per_account_providers.provider
-    group by
-        provider_costs.day,
-        provider_costs.provider,
-        provider_costs.model,
-        case
-            when per_account_providers.provider is not null then provider_costs.project_or_workspace else '(all)'
-        end
-),
+{{ provider_costs_by_model('reconciliation_tiers', 'provider_costs') }},
 
 joined as (
     select
