@@ -1,8 +1,8 @@
 {#- The providers' cost per (day, provider, model, project_or_workspace) at the grain int_reconciliation__tiers
     compares: per OpenAI project or Anthropic workspace for the providers it compares that way, else summed over
     them ('(all)'). Two CTEs, per_account_providers and costs_by_model, for rpt_invoice_reconciliation (the report)
-    and fct_focus_costs (its Adjustment rows): computed here once for both, so the FOCUS export does not have to wait
-    for the report (dbt starts a model by its depth in the DAG, and the export ended every build alone). -#}
+    and fct_focus_costs (its Adjustment rows): written once for both, so the FOCUS export does not wait for the report
+    (in a full build it now runs beside fct_tool_costs instead of after it; bench/RESULTS.md, 2026-12-07). -#}
 {% macro provider_costs_by_model(reconciliation_tiers, provider_costs) %}
 per_account_providers as (
     -- the providers int_reconciliation__tiers compares per project or workspace
