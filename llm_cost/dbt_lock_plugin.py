@@ -27,6 +27,16 @@ class Plugin(BasePlugin):
             raise DbtRuntimeError(f"{WAIT_SETTING} must be a number of seconds, got {value!r}") from None
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
-        holder = wait_for_lock(creds.path, self.wait_seconds)
+        path = database_file(creds)
+        holder = wait_for_lock(path, self.wait_seconds)
         if holder is not None:
-            raise DbtRuntimeError(locked_message(creds.path, holder, self.wait_seconds))
+            raise DbtRuntimeError(locked_message(path, holder, self.wait_seconds))
+
+
+def database_file(creds: Any) -> str:
+    """The file dbt builds into: the attached database the profile names as its catalog (profiles.example.yml
+    attaches the file to set its row group size), else the opened path."""
+    for attachment in creds.attach or []:
+        if attachment.alias == creds.database:
+            return str(attachment.path)
+    return str(creds.path)

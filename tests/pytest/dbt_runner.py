@@ -132,7 +132,7 @@ class InProcessDbt:
     def in_folder(self, folder: Path) -> InProcessDbt:
         """The same project, vars and parsed manifest, building into a file of the same name in another folder (a full
         refresh of the same span files beside an incremental history) without parsing again (about 12 s): the
-        manifest names each relation's database after the file name, so the name stays."""
+        manifest names each relation's database by the profile's catalog (llm_cost), whatever the file."""
         folder.mkdir(parents=True, exist_ok=True)
         other = copy.copy(self)
         other.duckdb_path = folder / self.duckdb_path.name
@@ -152,7 +152,10 @@ class InProcessDbt:
         from dbt.artifacts.schemas.run import RunExecutionResult
 
         self._env()
-        result = self.runner.invoke(self._args(*command))
+        try:
+            result = self.runner.invoke(self._args(*command))
+        finally:
+            release_duckdb()
         # seed, run, test and build return a RunExecutionResult; None when dbt raised
         nodes = result.result.results if isinstance(result.result, RunExecutionResult) else []
         failures = [r for r in nodes if getattr(r, "status", None) in ("error", "fail")]
@@ -170,6 +173,16 @@ class InProcessDbt:
 
     def rows(self, model: str) -> list[tuple[Any, ...]]:
         return mart_rows(self.duckdb_path, model)
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB instance dbt-duckdb keeps between invocations in a process: the profile attaches the file to
+    that in-memory instance, and while it is open another connection of this process cannot open the file."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    if DuckDBConnectionManager._ENV is not None:
+        DuckDBConnectionManager._ENV.close()
+        DuckDBConnectionManager.close_all_connections()
 
 
 def mart_rows(duckdb_path: Path, model: str) -> list[tuple[Any, ...]]:

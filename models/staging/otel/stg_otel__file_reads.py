@@ -25,8 +25,9 @@ def model(dbt, session):
         read_seq = session.execute(f"select coalesce(max(read_seq), 0) + 1 from {dbt.this}").fetchone()[0]
         waiting = [row[0] for row in session.execute(
             f"select source_file from {dbt.this} where row_kind = 'handoff'").fetchall()]
+    # the model's own catalog: the profile attaches the DuckDB file, so it is not the session's current database
     database_path = session.execute(
-        "select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
+        "select path from duckdb_databases() where database_name = ?", [dbt.this.database]).fetchone()[0]
     handoff = landing.handoff_dir(database_path)
     landing.remove_parsed_handoffs(handoff, waiting)
     return landing.read_landing(dbt.config.meta_get("otel_spans_path"), previous, read_seq, handoff=handoff)
