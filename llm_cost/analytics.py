@@ -516,12 +516,11 @@ class ChangePointSettings:
 
 AGENT_KEYS = ["feature", "agent_name", "agent_version"]
 PROMPT_KEYS = ["feature", "prompt_name", "prompt_version"]
-# a run's priced calls per (run, *keys), as SQL aggregates over fct_span_costs (the model groups in the warehouse)
-RUN_UNIT_AGGREGATES = ["count(*) as calls", "sum(cost_usd) as cost_usd", "min(started_at) as started_at",
-                       "min(day) as day"]
+# the unit kinds of int_run_cost_units (a run's priced calls per kind and keys, summed in the warehouse as each batch
+# arrives: models/intermediate/int_run_cost_units.sql) and the keys of each
+UNIT_KEYS = {"feature": ["feature"], "agent": AGENT_KEYS, "prompt": PROMPT_KEYS}
+UNIT_MEASURES = ["calls", "cost_usd", "started_at", "day"]
 PRICED = "cost_usd is not null"
-WITH_AGENT = "agent_name is not null and agent_version is not null"
-WITH_PROMPT = "prompt_name is not null and prompt_version is not null"
 
 
 def run_cost_per_call(calls: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -539,13 +538,12 @@ def run_cost_per_call(calls: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
 COST_PER_CALL_FLOAT = "_cost_per_call_float"
 
 
-def read_run_units(calls: Any, keys: Sequence[str], where: str = PRICED) -> pd.DataFrame:
-    """The priced calls of `calls` (fct_span_costs) as one unit per (run, *keys), ready for
-    ``change_points_from_units``: calls, cost_usd, started_at and day aggregated in the warehouse, run_id a grouping
-    only (not read), Arrow-typed (about 60 bytes a run, not 500: a history of millions of runs fits beside the
-    warehouse's own memory)."""
-    return with_cost_per_call(to_pandas(calls, [*keys, *RUN_UNIT_AGGREGATES], where=where,
-                                        group_by=["run_id", *keys], arrow_types=True))
+def read_run_units(units: Any, kind: str) -> pd.DataFrame:
+    """One kind of int_run_cost_units (``UNIT_KEYS``) as ``change_points_from_units`` reads it: a unit per
+    (run, *keys) with its priced calls, cost, first start and day, run_id not read, Arrow-typed (about 60 bytes a
+    run, not 500: a history of millions of runs fits beside the warehouse's own memory)."""
+    return with_cost_per_call(to_pandas(units, [*UNIT_KEYS[kind], *UNIT_MEASURES], where=f"unit_kind = '{kind}'",
+                                        arrow_types=True))
 
 
 def with_cost_per_call(units: pd.DataFrame) -> pd.DataFrame:

@@ -13,11 +13,9 @@ def model(dbt, session):
         min_ratio=dbt.config.meta_get("change_min_ratio"),
         min_z=dbt.config.meta_get("change_min_z"),
     )
-    # per-run aggregates computed in the warehouse: pandas holds one compact row per run (and agent version), not
-    # per call
-    calls = dbt.ref("fct_span_costs")
+    # per-run units summed in the warehouse as each batch arrives (int_run_cost_units): pandas holds one compact row
+    # per run and key, and no build groups the calls of the whole history
+    units = dbt.ref("int_run_cost_units")
     return analytics.change_points_from_units(
-        analytics.read_run_units(calls, analytics.AGENT_KEYS, where=f"{analytics.PRICED} and {analytics.WITH_AGENT}"),
-        analytics.read_run_units(calls, ["feature"]), settings,
-        prompt_units=analytics.read_run_units(
-            calls, analytics.PROMPT_KEYS, where=f"{analytics.PRICED} and {analytics.WITH_PROMPT}"))
+        analytics.read_run_units(units, "agent"), analytics.read_run_units(units, "feature"), settings,
+        prompt_units=analytics.read_run_units(units, "prompt"))

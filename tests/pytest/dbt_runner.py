@@ -27,6 +27,7 @@ COMPARED_MODELS = [
     "fct_focus_costs",
     "rpt_unpriced_models",
     "int_llm_calls__dropped_duplicates",
+    "int_run_cost_units",
 ]
 # The `dbt run` of the property tests (arrival orders, crashes, landing histories): the compared marts, every
 # incremental model and all upstream of them. The full-rebuild reports outside (rpt_cache_effectiveness,

@@ -380,16 +380,24 @@ def test_change_points_from_warehouse_aggregates_equal_the_per_call_computation(
     settings = a.ChangePointSettings(min_segment_runs=10, min_segment_days=2, min_ratio=1.1, min_z=1)
     expected = a.find_cost_change_points(calls, settings)
     connection = duckdb.connect()
-    relation = connection.from_arrow(pa.Table.from_pandas(calls.astype({"cost_usd": object}), schema=pa.schema([
+    connection.register("calls", pa.Table.from_pandas(calls.astype({"cost_usd": object}), schema=pa.schema([
         ("run_id", pa.string()), ("day", pa.date32()), ("started_at", pa.timestamp("us")), ("feature", pa.string()),
         ("agent_name", pa.string()), ("agent_version", pa.string()), ("cost_usd", a.MONEY),
         ("prompt_name", pa.string()), ("prompt_version", pa.string())]), preserve_index=False))
-    agent_units = a.read_run_units(relation, a.AGENT_KEYS, where=f"{a.PRICED} and {a.WITH_AGENT}")
+    # int_run_cost_units' rows for these calls (the model's own SQL is unit-tested in _int_run_cost_units.yml)
+    kinds = {"feature": [], "agent": ["agent_name", "agent_version"], "prompt": ["prompt_name", "prompt_version"]}
+    units = connection.sql(" union all ".join(
+        f"select '{kind}' as unit_kind, run_id, feature, "
+        + ", ".join(k if k in keys else f"null::varchar as {k}"
+                    for k in ["agent_name", "agent_version", "prompt_name", "prompt_version"])
+        + ", count(*) as calls, sum(cost_usd) as cost_usd, min(started_at) as started_at, min(day) as day "
+        + "from calls where cost_usd is not null" + "".join(f" and {k} is not null" for k in keys)
+        + " group by all" for kind, keys in kinds.items()))
+    agent_units = a.read_run_units(units, "agent")
     assert "run_id" not in agent_units.columns, "run_id groups in the warehouse, it is not read"
     assert isinstance(agent_units["cost_usd"].dtype, pd.ArrowDtype), "no Decimal object per run"
-    got = a.change_points_from_units(
-        agent_units, a.read_run_units(relation, ["feature"]), settings,
-        prompt_units=a.read_run_units(relation, a.PROMPT_KEYS, where=f"{a.PRICED} and {a.WITH_PROMPT}"))
+    got = a.change_points_from_units(agent_units, a.read_run_units(units, "feature"), settings,
+                                     prompt_units=a.read_run_units(units, "prompt"))
     assert not expected.empty
     assert got.equals(expected)
 
