@@ -13,9 +13,9 @@ def model(dbt, session):
         min_ratio=dbt.config.meta_get("change_min_ratio"),
         min_z=dbt.config.meta_get("change_min_z"),
     )
-    # per-run units summed in the warehouse as each batch arrives (int_run_cost_units): pandas holds one compact row
-    # per run and key, and no build groups the calls of the whole history
+    # per-run units summed in the warehouse as each batch arrives (int_run_cost_units): no build groups the calls of
+    # the whole history, and pandas holds one part of one kind of units at a time
     units = dbt.ref("int_run_cost_units")
     return analytics.change_points_from_units(
-        analytics.read_run_units(units, "agent"), analytics.read_run_units(units, "feature"), settings,
-        prompt_units=analytics.read_run_units(units, "prompt"))
+        analytics.read_run_unit_parts(units, "agent"), analytics.read_run_unit_parts(units, "feature"), settings,
+        prompt_units=analytics.read_run_unit_parts(units, "prompt"))

@@ -400,6 +400,21 @@ def test_change_points_from_warehouse_aggregates_equal_the_per_call_computation(
                                      prompt_units=a.read_run_units(units, "prompt"))
     assert not expected.empty
     assert got.equals(expected)
+    # read in parts, as the model reads them: parts of ~50 units (some empty: two features, many parts)
+    parts = {kind: a.read_run_unit_parts(units, kind, units_per_part=50) for kind in kinds}
+    in_parts = a.change_points_from_units(parts["agent"], parts["feature"], settings, prompt_units=parts["prompt"])
+    assert in_parts.equals(expected)
+
+
+def test_to_pandas_parts_reads_every_row_once_each_key_in_one_part() -> None:
+    connection = duckdb.connect()
+    rows = connection.sql("select i, 'key' || (i % 7) as key, i % 3 = 0 as kept from range(1000) as t(i)")
+    parts = list(a.to_pandas_parts(rows, ["i", "key"], "kept", "key", rows_per_part=100))
+    assert len(parts) == 4  # 334 rows kept, about 100 a part
+    read = pd.concat(parts)
+    assert sorted(read["i"]) == list(range(0, 1000, 3)), "every kept row once"
+    part_of_key = {key: n for n, part in enumerate(parts) for key in part["key"]}
+    assert all(part_of_key[key] == n for n, part in enumerate(parts) for key in part["key"]), "a key in one part"
 
 
 # ----------------------------------------------------------------------------- budgets
