@@ -34,6 +34,13 @@ def _rows_per_row_group(creds: Any) -> int:
     return int(groups[0][0])
 
 
+@pytest.fixture(autouse=True)
+def not_a_full_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dbt's flags are global to the process: an in-process dbt invocation of another test (--full-refresh) leaves
+    them set, so these tests say which invocation they stand for."""
+    monkeypatch.setattr(plugin, "_full_refresh", lambda: False)
+
+
 def _built(path: Path) -> None:
     with duckdb.connect(str(path)) as connection:
         connection.execute(f"create table {plugin.BUILT_MARKER} as select 1 as span_id")
