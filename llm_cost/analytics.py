@@ -556,16 +556,10 @@ COST_PER_CALL_FLOAT = "_cost_per_call_float"
 UNITS_PER_PART = 1_000_000  # about 120 MiB of pandas: what the change-point report holds at once
 
 
-def read_run_units(units: Any, kind: str) -> pd.DataFrame:
+def read_run_unit_parts(units: Any, kind: str, units_per_part: int = UNITS_PER_PART) -> Iterator[pd.DataFrame]:
     """One kind of int_run_cost_units (``UNIT_KEYS``) as ``change_points_from_units`` reads it: a unit per
     (run, *keys) with its priced calls, cost, first start and day, run_id not read, Arrow-typed (about 120 bytes a
-    run in memory, not 500)."""
-    return with_cost_per_call(to_pandas(units, [*UNIT_KEYS[kind], *UNIT_MEASURES], where=f"unit_kind = '{kind}'",
-                                        arrow_types=True))
-
-
-def read_run_unit_parts(units: Any, kind: str, units_per_part: int = UNITS_PER_PART) -> Iterator[pd.DataFrame]:
-    """``read_run_units`` in parts of about units_per_part units, each feature's units in one part (every change
+    run in memory, not 500); in parts of about units_per_part units, each feature's units in one part (every change
     is within a feature): the report's memory follows the part, not the history (at 30M spans, 4.6M units took
     850 MiB read whole)."""
     for part in to_pandas_parts(units, [*UNIT_KEYS[kind], *UNIT_MEASURES], f"unit_kind = '{kind}'", "feature",

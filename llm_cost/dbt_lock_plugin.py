@@ -48,11 +48,11 @@ class Plugin(BasePlugin):
             self.row_group_size = int(size)
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
-        path = database_file(creds)
+        attachment = database_attachment(creds)
+        path = str(attachment.path if attachment is not None else creds.path)
         holder = wait_for_lock(path, self.wait_seconds)
         if holder is not None:
             raise DbtRuntimeError(locked_message(path, holder, self.wait_seconds))
-        attachment = next((a for a in creds.attach or [] if a.alias == creds.database), None)
         if attachment is not None:  # only ATTACH takes a row group size; a file opened as the path keeps DuckDB's
             size = self.row_group_size or row_group_size_for(path, full_refresh=_full_refresh())
             attachment.options = {**(attachment.options or {}), "row_group_size": size}
@@ -60,13 +60,10 @@ class Plugin(BasePlugin):
             logger.debug(f"attaching {path} with row groups of {size:,} rows ({ROW_GROUP_SETTING}: {how})")
 
 
-def database_file(creds: Any) -> str:
-    """The file dbt builds into: the attached database the profile names as its catalog (profiles.example.yml
-    attaches the file to set its row group size), else the opened path."""
-    for attachment in creds.attach or []:
-        if attachment.alias == creds.database:
-            return str(attachment.path)
-    return str(creds.path)
+def database_attachment(creds: Any) -> Any:
+    """The attachment dbt builds into: the one the profile names as its catalog (profiles.example.yml attaches the
+    file to set its row group size), or None when dbt builds into the opened path."""
+    return next((attachment for attachment in creds.attach or [] if attachment.alias == creds.database), None)
 
 
 def row_group_size_for(path: str, full_refresh: bool) -> int:

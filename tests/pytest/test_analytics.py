@@ -393,11 +393,11 @@ def test_change_points_from_warehouse_aggregates_equal_the_per_call_computation(
         + ", count(*) as calls, sum(cost_usd) as cost_usd, min(started_at) as started_at, min(day) as day "
         + "from calls where cost_usd is not null" + "".join(f" and {k} is not null" for k in keys)
         + " group by all" for kind, keys in kinds.items()))
-    agent_units = a.read_run_units(units, "agent")
+    agent_units, = a.read_run_unit_parts(units, "agent")  # a few hundred units: one part
     assert "run_id" not in agent_units.columns, "run_id groups in the warehouse, it is not read"
     assert isinstance(agent_units["cost_usd"].dtype, pd.ArrowDtype), "no Decimal object per run"
-    got = a.change_points_from_units(agent_units, a.read_run_units(units, "feature"), settings,
-                                     prompt_units=a.read_run_units(units, "prompt"))
+    got = a.change_points_from_units(agent_units, a.read_run_unit_parts(units, "feature"), settings,
+                                     prompt_units=a.read_run_unit_parts(units, "prompt"))
     assert not expected.empty
     assert got.equals(expected)
     # read in parts, as the model reads them: parts of ~50 units (some empty: two features, many parts)
