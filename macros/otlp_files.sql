@@ -16,8 +16,8 @@
 {%- endmacro %}
 
 {#- OTLP KeyValue list -> MAP(varchar, varchar): typed values resolved to their text (intValue arrives as a
-    decimal string), content keys dropped. A repeated key (invalid OTLP, but seen) keeps its first value; the
-    quadratic de-duplication only runs on the rare lists that need it. -#}
+    decimal string), content keys dropped. A repeated key (invalid OTLP, but seen) keeps its first value: the map
+    is built as is, and only where DuckDB refuses it (repeated keys) by the quadratic de-duplication. -#}
 {% macro otlp_attributes_to_map(attributes) -%}
     {%- set entries -%}
         list_transform(
@@ -39,16 +39,15 @@
             }
         )
     {%- endset -%}
-    case
-        when len(list_distinct(list_transform({{ attributes }}, lambda a: a.key))) = len({{ attributes }})
-            then map_from_entries({{ entries }})
-        else map_from_entries(
+    coalesce(
+        try(map_from_entries({{ entries }})),
+        map_from_entries(
             list_filter(
                 {{ entries }},
                 lambda e, i: list_position(list_transform({{ entries }}, lambda f: f.key), e.key) = i
             )
         )
-    end
+    )
 {%- endmacro %}
 
 {#- One level of a line's resourceSpans[].scopeSpans[].spans[] to unnest: the list itself in a line with spans, else a
