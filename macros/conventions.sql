@@ -9,7 +9,7 @@
         'ai.prompt', 'ai.response.text', 'ai.response.object', 'ai.response.toolCalls', 'ai.response.reasoning',
         'ai.toolCall.args', 'ai.toolCall.result', 'ai.values', 'ai.value', 'ai.embedding', 'ai.embeddings',
         'traceloop.entity.input', 'traceloop.entity.output',
-    ] + get_setting('extra_content_attribute_prefixes', [])) }}
+    ] + get_setting('extra_content_attribute_prefixes')) }}
 {% endmacro %}
 
 {#- Exact keys kept although a content prefix covers them (gen_ai.prompt.name under gen_ai.prompt,
@@ -21,7 +21,7 @@
 
 {#- A key is content when a content prefix covers it and it is not an exception (DuckDB lambdas, key: a column).
     One anchored regular expression for all the prefixes: it reads the key once, where a test per prefix read it up to
-    28 times (1M spans: the staging of every attribute map 20% faster). -#}
+    28 times (1M spans, every attribute map built: 2.8 s -> 2.4 s). -#}
 {% macro is_content_key(key) -%}
     {%- set prefixes = [] -%}
     {%- for p in content_attribute_prefixes() -%}{%- do prefixes.append(modules.re.escape(p) | replace("'", "''")) -%}{%- endfor -%}

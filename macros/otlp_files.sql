@@ -17,7 +17,8 @@
 
 {#- OTLP KeyValue list -> MAP(varchar, varchar): typed values resolved to their text (intValue arrives as a
     decimal string), content keys dropped. A repeated key (invalid OTLP, but seen) keeps its first value: the map
-    is built as is, and only where DuckDB refuses it (repeated keys) by the quadratic de-duplication. -#}
+    is built as is, and only where DuckDB refuses it (repeated keys) by the quadratic de-duplication (checking every
+    list for repeats first took 1.1 of 3.9 s at 1M spans). -#}
 {% macro otlp_attributes_to_map(attributes) -%}
     {%- set entries -%}
         list_transform(

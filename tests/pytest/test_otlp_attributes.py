@@ -1,6 +1,6 @@
 """An OTLP attribute list read into the staged map (macro otlp_attributes_to_map, DuckDB): typed values as text, content
-keys dropped (by one regular expression built from the prefix list, so a prefix's dot must match a dot only), a
-repeated key keeping its first value, against a Python reading of the same lists."""
+keys dropped (by one regular expression built from the prefix list, a user's extra prefixes included, so each character
+of a prefix must match itself only), a repeated key keeping its first value, against a Python reading of the lists."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ INLINE = (
     "{{ tojson({'prefixes': content_attribute_prefixes(), 'exceptions': content_attribute_exceptions(),"
     " 'value_type': otlp_any_value_type() | trim}) }}"
 )
+
+EXTRA_PREFIXES = ["my app.secret (raw)", "a+b"]
 
 Attribute = tuple[str | None, dict[str, Any]]
 
@@ -48,7 +50,9 @@ def _expected(attributes: list[Attribute] | None, prefixes: list[str], exception
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("otlp_attributes")
     project = DbtProject(work / "attrs.duckdb", str(work / "no_spans" / "*.json"), work / "logs")
-    text = project.run("compile", "--quiet", "--inline", INLINE).stdout.strip()
+    # prefixes of the user's own, with characters a regular expression reads specially
+    extra = {"extra_content_attribute_prefixes": EXTRA_PREFIXES}
+    text = project.run("compile", "--quiet", "--inline", INLINE, vars=extra).stdout.strip()
     query, settings = text.split(";", 1)
     return {"query": query, **json.loads(settings)}
 
@@ -81,6 +85,9 @@ def test_content_keys_repeats_and_types(compiled: dict[str, Any]) -> None:
          ("llm.input_messages.0.message.content", {"stringValue": "secret"}),
          ("x.gen_ai.prompt", {"stringValue": "kept"}), ("gen_aiXprompt", {"stringValue": "kept"}),
          ("input.value", {"stringValue": "secret"}), ("inputXvalue", {"stringValue": "kept"})],
+        # the user's prefixes match themselves only
+        [("my app.secret (raw).0", {"stringValue": "secret"}), ("my appXsecret (raw)", {"stringValue": "kept"}),
+         ("a+b.text", {"stringValue": "secret"}), ("aab", {"stringValue": "kept"})],
         # a repeated content key and a null key are dropped without breaking the map
         [("gen_ai.completion", {"stringValue": "s1"}), ("gen_ai.completion", {"stringValue": "s2"}),
          (None, {"stringValue": "no key"}), ("k", {"intValue": "1"})],
@@ -92,6 +99,8 @@ def test_content_keys_repeats_and_types(compiled: dict[str, Any]) -> None:
     assert got[1] == {"a": "first", "b": "x"}
     assert got[2] == {"gen_ai.prompt.name": "greet", "x.gen_ai.prompt": "kept", "gen_aiXprompt": "kept",
                       "inputXvalue": "kept"}
+    assert got[3] == {"my appXsecret (raw)": "kept", "aab": "kept"}
+    assert set(EXTRA_PREFIXES) <= set(prefixes)
 
 
 def test_random_lists_match_the_python_reading(compiled: dict[str, Any]) -> None:
