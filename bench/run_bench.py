@@ -146,22 +146,24 @@ def check_environment() -> None:
         log(f"created {profiles} from profiles.example.yml")
 
 
-def machine() -> dict[str, Any]:
-    def first(path: str, key: str) -> str:
-        try:
-            for line in Path(path).read_text().splitlines():
-                if line.startswith(key):
-                    return line.split(":", 1)[1].strip()
-        except OSError:
-            pass
-        return "unknown"
+def proc_field(path: str, key: str) -> str:
+    """The value of the first `key: value` line of a /proc file that starts with key, "unknown" when there is none."""
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
 
-    mem_kib = first("/proc/meminfo", "MemTotal").split()[0]
+
+def machine() -> dict[str, Any]:
+    mem_kib = proc_field("/proc/meminfo", "MemTotal").split()[0]
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": len(os.sched_getaffinity(0)),
         "ram_gib": round(int(mem_kib) / 1024**2, 1) if mem_kib.isdigit() else None,
-        "cpu": first("/proc/cpuinfo", "model name"),
+        "cpu": proc_field("/proc/cpuinfo", "model name"),
         "kernel": platform.release(),
         "python": platform.python_version(),
         "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
@@ -243,21 +245,18 @@ def gzip_spans(spans_dir: Path) -> int:
 
 
 def warm_page_cache(spans_dir: Path) -> str:
-    """Read the span files once, untimed, so the steps compared (full build, naive query, per-call Python) all read them
-    from memory: otherwise a step that follows the full build's gigabytes of writes reads them back from disk, and a
-    fast query mostly measures the disk (10M spans: the naive query took 27.2 s from a dropped cache, 18.2 s warm)."""
+    """Read the span files once, untimed, so the steps compared read them from memory (called before the full build and
+    before the naive query; per-call Python follows the naive query's read): otherwise a step that follows the full
+    build's gigabytes of writes reads them back from disk, and a fast query mostly measures the disk (10M spans: the
+    naive query took 27.2 s from a dropped cache, 18.2 s warm)."""
     files = [p for p in sorted(spans_dir.iterdir()) if p.is_file()]
     total = 0
     for path in files:
         with path.open("rb") as fh:
             while chunk := fh.read(1 << 24):
                 total += len(chunk)
-    available = 0
-    with open("/proc/meminfo") as fh:
-        for line in fh:
-            if line.startswith("MemAvailable:"):
-                available = int(line.split()[1]) * 1024
-    fits = total < available * 0.8
+    available_kib = proc_field("/proc/meminfo", "MemAvailable").split()[0]
+    fits = available_kib.isdigit() and total < int(available_kib) * 1024 * 0.8
     note = f"span files read into the page cache first ({total / 2**30:.1f} GiB)"
     return note if fits else note + ", more than fits in memory: partly read from disk"
 
