@@ -28,7 +28,9 @@ layer_spans as (
     select
         layers.trace_id,
         layers.kept_span_id,
+        layers.is_kept,
         spans.provider,
+        spans.request_model,
         spans.parent_span_id,
         spans.status_code,
         spans.started_at,
@@ -74,8 +76,8 @@ outermost_layer as (
 -- and over the wide span rows its two windows took 2.4 of the model's 6 CPU seconds at 1M spans (now 0.7)
 call_sequence as (
     select
-        layers.trace_id,
-        layers.span_id,
+        kept.trace_id,
+        kept.span_id,
         call_layers.layer_count,
         call_layers.layer_provider,
         call_layers.is_failed_call,
@@ -83,30 +85,27 @@ call_sequence as (
         -- a retry repeats the call before it under the same parent, to the same provider and model, which failed
         coalesce(lag(call_layers.is_failed_call) over (
             partition by
-                layers.trace_id,
+                kept.trace_id,
                 outermost_layer.call_parent_span_id,
-                coalesce(spans.provider, call_layers.layer_provider),
-                spans.request_model
-            order by spans.started_at, spans.span_id
+                coalesce(kept.provider, call_layers.layer_provider),
+                kept.request_model
+            order by kept.started_at, kept.span_id
         ), false) as is_retry,
         row_number() over (
-            partition by layers.trace_id, tree.agent_span_id
-            order by spans.started_at, spans.span_id
+            partition by kept.trace_id, tree.agent_span_id
+            order by kept.started_at, kept.span_id
         ) - 1 as agent_call_position
-    from layers
-    inner join spans
-        on layers.trace_id = spans.trace_id
-        and layers.span_id = spans.span_id
+    from layer_spans as kept
     inner join call_layers
-        on layers.trace_id = call_layers.trace_id
-        and layers.span_id = call_layers.kept_span_id
+        on kept.trace_id = call_layers.trace_id
+        and kept.span_id = call_layers.kept_span_id
     inner join outermost_layer
-        on layers.trace_id = outermost_layer.trace_id
-        and layers.span_id = outermost_layer.kept_span_id
+        on kept.trace_id = outermost_layer.trace_id
+        and kept.span_id = outermost_layer.kept_span_id
     inner join tree
-        on layers.trace_id = tree.trace_id
-        and layers.span_id = tree.span_id
-    where layers.is_kept
+        on kept.trace_id = tree.trace_id
+        and kept.span_id = tree.span_id
+    where kept.is_kept
 ),
 
 kept_calls as (
