@@ -84,3 +84,33 @@
 {% macro inlined_cte() %}{{ return(adapter.dispatch('inlined_cte', 'llm_cost')()) }}{% endmacro %}
 {% macro default__inlined_cte() %}{% endmacro %}
 {% macro duckdb__inlined_cte() %}not materialized{% endmacro %}
+
+{#- One row per element of the array `list_column` of `relation`, with the listed columns of `relation` carried along:
+    a complete select. A null or empty array gives no row. -#}
+{% macro list_elements(relation, columns, list_column, element) -%}
+    {{ return(adapter.dispatch('list_elements', 'llm_cost')(relation, columns, list_column, element)) }}
+{%- endmacro %}
+
+{% macro default__list_elements(relation, columns, list_column, element) -%}
+    select
+        {%- for c in columns %}
+        {{ relation }}.{{ c }},
+        {%- endfor %}
+        unnest({{ relation }}.{{ list_column }}) as {{ element }}
+    from {{ relation }}
+{%- endmacro %}
+
+{% macro bigquery__list_elements(relation, columns, list_column, element) -%}
+    select
+        {%- for c in columns %}
+        {{ relation }}.{{ c }},
+        {%- endfor %}
+        {{ element }}
+    from {{ relation }}
+    cross join unnest({{ relation }}.{{ list_column }}) as {{ element }}
+{%- endmacro %}
+
+{#- Two arrays joined, null when either is null on BigQuery (DuckDB skips a null one): wrap in coalesce for a default. -#}
+{% macro list_concat(left, right) %}{{ return(adapter.dispatch('list_concat', 'llm_cost')(left, right)) }}{% endmacro %}
+{% macro default__list_concat(left, right) %}list_concat({{ left }}, {{ right }}){% endmacro %}
+{% macro bigquery__list_concat(left, right) %}array_concat({{ left }}, {{ right }}){% endmacro %}

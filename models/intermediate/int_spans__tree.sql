@@ -1,6 +1,7 @@
 {#- Attribution inherited down the span tree (docs/contract.md section 5), one row per span.
     A top-down walk carries the nearest ancestor-or-self value of each field, so the result has one row
-    per span (not one per ancestor pair). A span whose parent is absent from its trace is a root
+    per span (not one per ancestor pair); the tool spans above a span are kept as a path, so the calls nested in a
+    tool are found without a second walk (int_tool_invocations). A span whose parent is absent from its trace is a root
     (an orphan when it names a parent); spans on a parent cycle are kept as roots of their own.
     DuckDB cannot spill a recursive CTE: the walk runs in passes of whole traces (macros/trace_partitioned.sql). -#}
 {{ trace_partitioned_config('int_spans__normalized') }}
@@ -66,7 +67,8 @@ walk as (
         case when is_agent_span then agent_name end as agent_name,
         case when is_agent_span then agent_version end as agent_version,
         case when is_tool_span then span_id end as tool_span_id,
-        case when is_tool_span then tool_name end as tool_name
+        case when is_tool_span then tool_name end as tool_name,
+        case when is_tool_span then [span_id] end as tool_span_path
     from roots
 
     union all
@@ -100,7 +102,11 @@ walk as (
         case when child.is_agent_span then child.agent_name else walk.agent_name end as agent_name,
         case when child.is_agent_span then child.agent_version else walk.agent_version end as agent_version,
         case when child.is_tool_span then child.span_id else walk.tool_span_id end as tool_span_id,
-        case when child.is_tool_span then child.tool_name else walk.tool_name end as tool_name
+        case when child.is_tool_span then child.tool_name else walk.tool_name end as tool_name,
+        case
+            when child.is_tool_span then coalesce({{ list_concat('walk.tool_span_path', '[child.span_id]') }}, [child.span_id])
+            else walk.tool_span_path
+        end as tool_span_path
     from walk
     inner join nodes as child
         on walk.trace_id = child.trace_id
@@ -131,7 +137,8 @@ unreached as (
         case when nodes.is_agent_span then nodes.agent_name end as agent_name,
         case when nodes.is_agent_span then nodes.agent_version end as agent_version,
         case when nodes.is_tool_span then nodes.span_id end as tool_span_id,
-        case when nodes.is_tool_span then nodes.tool_name end as tool_name
+        case when nodes.is_tool_span then nodes.tool_name end as tool_name,
+        case when nodes.is_tool_span then [nodes.span_id] end as tool_span_path
     from nodes
     left join walk
         on nodes.trace_id = walk.trace_id

@@ -1,11 +1,13 @@
 {#- One row per tool span with the cost it carries (docs/contract.md section 5):
-    nested = calls anywhere in the tool span's subtree (a tool that calls a model);
+    nested = calls anywhere in the tool span's subtree (a tool that calls a model): the calls whose path of tool
+    spans (int_spans__tree.tool_span_path, ancestor-or-self) holds it, so no second walk of the tree;
     triggering = the call under the same parent that ended last at or before the tool started,
     split evenly over every tool span that call started. Both at list prices (cost_usd) and under contracts
     (effective_cost_usd).
-    DuckDB cannot spill the recursive subtree walk: built in passes of whole traces (macros/trace_partitioned.sql). -#}
+    Built in passes of whole traces (macros/trace_partitioned.sql): in one query over 10M spans the joins and the
+    trigger window ran out of a 2 GiB memory limit (7.7 GB without a limit). -#}
 {{ trace_partitioned_config('int_spans__normalized') }}
-with recursive
+with
 
 spans as (
     select * from {{ ref('int_spans__normalized') }}
@@ -53,42 +55,43 @@ tools as (
     where spans.is_tool_span
 ),
 
-subtree as (
+-- the calls under at least one tool span, with the path of tool spans above them (the calls' own span rows)
+calls_under_tools as (
     select
-        trace_id,
-        tool_span_id,
-        tool_span_id as descendant_span_id,
-        0 as depth
-    from tools
+        calls.trace_id,
+        calls.span_id,
+        calls.is_priced,
+        calls.cost_usd,
+        calls.effective_cost_usd,
+        calls.unreported_usage,
+        tree.tool_span_path
+    from calls
+    inner join tree
+        on calls.trace_id = tree.trace_id
+        and calls.span_id = tree.span_id
+    where tree.tool_span_path is not null
+),
 
-    union all
-
-    select
-        subtree.trace_id,
-        subtree.tool_span_id,
-        child.span_id as descendant_span_id,
-        subtree.depth + 1 as depth
-    from subtree
-    inner join spans as child
-        on subtree.trace_id = child.trace_id
-        and subtree.descendant_span_id = child.parent_span_id
-    where subtree.depth < 500
+nested_calls as (
+    {{ list_elements(
+        'calls_under_tools',
+        ['trace_id', 'span_id', 'is_priced', 'cost_usd', 'effective_cost_usd', 'unreported_usage'],
+        'tool_span_path',
+        'tool_span_id'
+    ) }}
 ),
 
 nested as (
     select
-        subtree.trace_id,
-        subtree.tool_span_id,
-        count(calls.span_id) as nested_calls,
-        sum(calls.cost_usd) as nested_cost_usd,
-        sum(calls.effective_cost_usd) as nested_effective_cost_usd,
-        sum(case when not calls.is_priced then 1 else 0 end) as nested_unpriced_calls,
-        sum(case when calls.unreported_usage is null then 0 else 1 end) as nested_calls_with_unreported_usage
-    from subtree
-    inner join calls
-        on subtree.trace_id = calls.trace_id
-        and subtree.descendant_span_id = calls.span_id
-    group by subtree.trace_id, subtree.tool_span_id
+        nested_calls.trace_id,
+        nested_calls.tool_span_id,
+        count(nested_calls.span_id) as nested_calls,
+        sum(nested_calls.cost_usd) as nested_cost_usd,
+        sum(nested_calls.effective_cost_usd) as nested_effective_cost_usd,
+        sum(case when not nested_calls.is_priced then 1 else 0 end) as nested_unpriced_calls,
+        sum(case when nested_calls.unreported_usage is null then 0 else 1 end) as nested_calls_with_unreported_usage
+    from nested_calls
+    group by nested_calls.trace_id, nested_calls.tool_span_id
 ),
 
 trigger_candidates as (
