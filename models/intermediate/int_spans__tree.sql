@@ -104,7 +104,8 @@ walk as (
         case when child.is_tool_span then child.span_id else walk.tool_span_id end as tool_span_id,
         case when child.is_tool_span then child.tool_name else walk.tool_name end as tool_name,
         case
-            when child.is_tool_span then coalesce({{ list_concat('walk.tool_span_path', '[child.span_id]') }}, [child.span_id])
+            when child.is_tool_span
+                then coalesce({{ list_concat('walk.tool_span_path', '[child.span_id]') }}, [child.span_id])
             else walk.tool_span_path
         end as tool_span_path
     from walk
