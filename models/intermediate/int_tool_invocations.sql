@@ -14,7 +14,8 @@ spans as (
     where {{ trace_partition('trace_bucket') }}
 ),
 
-tree as (
+-- read twice (the tools' attribution, the calls' tool paths): inlined, each reader scans the columns it needs
+tree as {{ inlined_cte() }} (
     select * from {{ ref('int_spans__tree') }}
     where {{ trace_partition('trace_bucket') }}
 ),
