@@ -80,7 +80,7 @@
 
 {#- A CTE that reads a table and is read several times: DuckDB would materialize it (every column, the attribute maps
     too) for its readers; inlined, each reader scans the table for the columns it needs (stg_otel__spans at 1M spans:
-    int_spans__in_batch 4.0-5.1 s -> 1.7-2.0 s). BigQuery inlines CTEs and has no such hint. -#}
+    int_spans__staged_in_batch 4.0-5.1 s -> 1.7-2.0 s). BigQuery inlines CTEs and has no such hint. -#}
 {% macro inlined_cte() %}{{ return(adapter.dispatch('inlined_cte', 'llm_cost')()) }}{% endmacro %}
 {% macro default__inlined_cte() %}{% endmacro %}
 {% macro duckdb__inlined_cte() %}not materialized{% endmacro %}

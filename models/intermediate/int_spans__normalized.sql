@@ -1,5 +1,6 @@
-{#- One row per staged span, with every convention of docs/conventions.md read into one vocabulary:
-    operation, provider, models, token buckets, reported cost and the span's own attribution values.
+{#- One row per span of the processing batch (int_spans__staged_in_batch), with every convention of
+    docs/conventions.md read into one vocabulary: operation, provider, models, token buckets, reported cost and the
+    span's own attribution values.
     No tree walk and no joins here; int_spans__tree does the inheritance. -#}
 {%- set semantics_overrides = input_semantics_overrides() -%}
 {#- the keys an override rule may match on, and the column each one tests -#}
@@ -11,7 +12,7 @@
 with
 
 spans as (
-    select * from {{ ref('int_spans__in_batch') }}
+    select * from {{ ref('int_spans__staged_in_batch') }}
 ),
 
 extracted as (
@@ -27,6 +28,8 @@ extracted as (
         started_at,
         ended_at,
         loaded_at,
+        run_loaded_at,
+        is_full_batch,
         span_attributes,
 
         -- what the span is, in each convention's words
@@ -286,7 +289,11 @@ final as (
         -- timestamps
         started_at,
         ended_at,
-        loaded_at
+        loaded_at,
+
+        -- the batch (int_spans__in_batch takes them from here)
+        run_loaded_at,
+        is_full_batch
     from semantics
 )
 
