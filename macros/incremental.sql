@@ -81,7 +81,7 @@
     constants, not by a subquery). Every row a batch run ever produced lies on one of them. -#}
 {% macro in_batch_days(column) %}
     {%- if not execute -%}{{ return('true') }}{%- endif -%}
-    {%- set query = 'select distinct ' ~ to_day('started_at') ~ ' from ' ~ ref('int_spans__in_batch') ~ ' order by 1' -%}
+    {%- set query = 'select distinct day from ' ~ ref('int_spans__in_batch') ~ ' order by 1' -%}
     {%- set days = run_query(query).columns[0].values() -%}
     {%- if days | length == 0 -%}{{ return('false') }}{%- endif -%}
     {%- set literals = [] -%}
@@ -150,7 +150,7 @@
 {% macro replace_batch_merge_sql(target, source, dest_columns, scope) -%}
     {%- set batch = ref('int_spans__in_batch') -%}
     {%- set columns = get_quoted_csv(dest_columns | map(attribute='name')) -%}
-    declare llm_cost_batch_days array<date> default (select array_agg(distinct date(started_at)) from {{ batch }});
+    declare llm_cost_batch_days array<date> default (select array_agg(distinct day) from {{ batch }});
     declare llm_cost_batch_runs array<string> default (select array_agg(distinct trace_id) from {{ batch }});
 
     merge into {{ target }} as DBT_INTERNAL_DEST
