@@ -7,8 +7,8 @@
     without reading the rest; older records are read only for the runs that have some (checked first).
 
     A view: int_spans__normalized, its only reader, reads it once, so the batch's attribute maps are not written and
-    read back (a full build of 10M spans wrote 10M maps here). The marts read the batch's keys from the narrow
-    int_spans__in_batch. -#}
+    read back (as a table, under the name int_spans__in_batch, a full build of 10M spans wrote 10M maps to it). The
+    marts read the batch's runs and days from int_spans__in_batch, one row per run and day. -#}
 {{ config(materialized='view') }}
 -- depends_on: {{ ref('int_build_batch') }}
 -- depends_on: {{ ref('int_runs__repriced') }}
