@@ -1,11 +1,26 @@
 {#- One row per (day, feature, provider, model): how much provider prompt caching saved, or cost.
     The uncached equivalent prices every input token of a call at the input rate of the price row the call
     was priced with (same provider, model, tier, long-context tier and date), so saved_usd compares like
-    with like. Rebuilt whole from fct_span_costs on every build, from token sums per price row. -#}
+    with like. From token sums per price row. Incremental: every day the batch touches is recomputed whole from
+    fct_span_costs (a price change puts the runs of the calls whose price row changed in the batch). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=replace_batch_strategy(),
+    meta={'replace_batch': {'days': 'day'}},
+    partition_by=day_partitions(),
+    cluster_by=['feature', 'provider', 'model'],
+    on_schema_change='append_new_columns',
+) }}
+-- depends_on: {{ ref('int_spans__in_batch') }}
+{{ assert_full_batch_for_rebuild() }}
 with
 
 span_costs as (
     select * from {{ ref('fct_span_costs') }}
+    {% if is_incremental() %}
+    -- a day a batch call started on, or a day that lost one, is recomputed whole (as in macro daily_cost_rollup)
+    where {{ in_batch_days('day') }}
+    {% endif %}
 ),
 
 prices as (

@@ -1,10 +1,25 @@
 {#- One row per (day, service_name, provider, model): the cost the emitters reported against the cost computed
     from tokens and the price seed, over the same calls. Reported costs are never used as the cost
-    (docs/contract.md section 4); this mart shows where they disagree. Rebuilt whole from fct_span_costs. -#}
+    (docs/contract.md section 4); this mart shows where they disagree. Incremental: every day the batch touches is
+    recomputed whole from fct_span_costs, so a scheduled run reads its batch's days, not the history. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=replace_batch_strategy(),
+    meta={'replace_batch': {'days': 'day'}},
+    partition_by=day_partitions(),
+    cluster_by=['provider', 'model'],
+    on_schema_change='append_new_columns',
+) }}
+-- depends_on: {{ ref('int_spans__in_batch') }}
+{{ assert_full_batch_for_rebuild() }}
 with
 
 span_costs as (
     select * from {{ ref('fct_span_costs') }}
+    {% if is_incremental() %}
+    -- a day a batch call started on, or a day that lost one, is recomputed whole (as in macro daily_cost_rollup)
+    where {{ in_batch_days('day') }}
+    {% endif %}
 ),
 
 calls as (
