@@ -36,13 +36,17 @@ PRICES = PROJECT / "seeds" / "model_prices.csv"
 
 from llm_cost.generate import MIN_SPANS, parse_span_count  # noqa: E402 (the project's venv has llm_cost installed)
 
-BASE_SEED, BATCH_SEED, NEXT_BATCH_SEED = 1, 2, 3
+BASE_SEED, BATCH_SEED, NEXT_BATCH_SEED, LAST_DAY_BATCH_SEED = 1, 2, 3, 4
+# The first two batches' runs start anywhere in the 30-day window, so each touches every day; the third's all start on
+# the window's last day, as a scheduled run's batch mostly does (the day-grained models then recompute one day)
+LAST_DAY_BATCH_DAYS = 1
 DUCKDB_THREADS = 2  # as profiles.example.yml
 TARGETS = {  # ratio -> (comparison, bound); the incremental bound depends on the size (incremental_bound)
     "full build / naive GROUP BY": ("<=", 3.0),
     "per-call Python / full build": (">=", 10.0),
     "incremental 1% / full build": ("<=", 0.05),
     "incremental 1%, next batch / full build": ("<=", 0.05),
+    "incremental 1%, last day's runs / full build": ("<=", 0.05),
 }
 MEMORY_CAP_MIB = 4096  # peak RSS of every dbt step, at every size (README "Scale")
 PROJECT_TO = 100_000_000  # the size the growth table projects to
@@ -207,18 +211,22 @@ def truth_calls(out: Path) -> int:
         return sum(1 for _ in csv.reader(fh)) - 1
 
 
-def ensure_set(out: Path, spans: int, seed: int, logs: Path) -> tuple[dict[str, Any], Measured | None]:
-    """The generated set at out (reused when its manifest matches size and seed) and the generation's measure."""
+def ensure_set(out: Path, spans: int, seed: int, logs: Path,
+               last_days: int | None = None) -> tuple[dict[str, Any], Measured | None]:
+    """The generated set at out (reused when its manifest matches size, seed and last days) and the generation's
+    measure."""
     manifest_path = out / "truth" / "manifest.json"
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())
         found = len(list((out / "spans").glob("*.json*")))
-        if (manifest.get("spans_requested"), manifest.get("seed"), manifest.get("files")) == (spans, seed, found):
+        if ((manifest.get("spans_requested"), manifest.get("seed"), manifest.get("files"), manifest.get("last_days"))
+                == (spans, seed, found, last_days)):
             log(f"    reusing {out} ({spans:,} spans, seed {seed})")
             return manifest, None
     log(f"    generating {spans:,} spans, seed {seed} -> {out}")
     log_file = logs / f"generate-seed{seed}.log"
-    m = check(measure([str(PY), "-m", "llm_cost", "generate", "--spans", str(spans), "--seed", str(seed),
+    days = ["--last-days", str(last_days)] if last_days else []
+    m = check(measure([str(PY), "-m", "llm_cost", "generate", "--spans", str(spans), "--seed", str(seed), *days,
                        "--out", str(out)], log_file=log_file), "llm_cost generate", log_file)
     return json.loads(manifest_path.read_text()), m
 
@@ -354,18 +362,21 @@ def bench_size(n: int, work: Path, sample: float, gzip_all: bool) -> dict[str, A
     base, gen_base = ensure_set(size_dir / "base", n, BASE_SEED, logs)
     batch, gen_batch = ensure_set(size_dir / "batch", batch_n, BATCH_SEED, logs)
     next_batch, gen_next = ensure_set(size_dir / "batch_next", batch_n, NEXT_BATCH_SEED, logs)
+    last_day_batch, gen_last_day = ensure_set(size_dir / "batch_last_day", batch_n, LAST_DAY_BATCH_SEED, logs,
+                                              last_days=LAST_DAY_BATCH_DAYS)
     base_calls, batch_calls = truth_calls(size_dir / "base"), truth_calls(size_dir / "batch")
-    next_calls = truth_calls(size_dir / "batch_next")
+    next_calls, last_day_calls = truth_calls(size_dir / "batch_next"), truth_calls(size_dir / "batch_last_day")
     if gzip_all:
-        for part in ("base", "batch", "batch_next"):
+        for part in ("base", "batch", "batch_next", "batch_last_day"):
             gzip_spans(size_dir / part / "spans")
-    gens = [g for g in (gen_base, gen_batch, gen_next) if g]
+    gens = [g for g in (gen_base, gen_batch, gen_next, gen_last_day) if g]
     steps = [Step(
-        "generate (base + two 1% batches)", base["span_records"] + batch["span_records"] + next_batch["span_records"],
-        base_calls + batch_calls + next_calls,
+        "generate (base + three 1% batches)",
+        base["span_records"] + batch["span_records"] + next_batch["span_records"] + last_day_batch["span_records"],
+        base_calls + batch_calls + next_calls + last_day_calls,
         sum(g.wall_s for g in gens) if gens else None, sum(g.cpu_s for g in gens) if gens else None,
         max(g.peak_mib for g in gens) if gens else None,
-        "" if len(gens) == 3 else ("reused existing sets (not timed)" if not gens
+        "" if len(gens) == 4 else ("reused existing sets (not timed)" if not gens
                                    else "some sets reused: partly timed"),
     )]
 
@@ -402,6 +413,8 @@ def bench_size(n: int, work: Path, sample: float, gzip_all: bool) -> dict[str, A
     # one-time merge of the full build's partly filled row groups (bench/README.md)
     nxt, next_totals = incremental("batch_next", "next-", "the next 1% new runs",
                                    "incremental 1%, next batch (dbt run)", next_batch, inc_totals["calls"])
+    last, last_totals = incremental("batch_last_day", "last-day-", "1% new runs, all on the window's last day",
+                                    "incremental 1%, last day's runs (dbt run)", last_day_batch, next_totals["calls"])
 
     base_glob = str(size_dir / "base" / "spans" / "*.json*")
     log("    baseline (a): naive GROUP BY in DuckDB")
@@ -431,6 +444,7 @@ def bench_size(n: int, work: Path, sample: float, gzip_all: bool) -> dict[str, A
         "per-call Python / full build": (py_step.wall_s or 0) / full.wall_s,
         "incremental 1% / full build": inc.wall_s / full.wall_s,
         "incremental 1%, next batch / full build": nxt.wall_s / full.wall_s,
+        "incremental 1%, last day's runs / full build": last.wall_s / full.wall_s,
     }
     checks = {
         "full build: fct_span_costs calls == base truth calls": (full_totals["calls"], base_calls),
@@ -438,6 +452,8 @@ def bench_size(n: int, work: Path, sample: float, gzip_all: bool) -> dict[str, A
                                                                           base_calls + batch_calls),
         "next incremental: fct_span_costs calls == base + both batches' truth calls": (
             next_totals["calls"], base_calls + batch_calls + next_calls),
+        "last-day incremental: fct_span_costs calls == base + all three batches' truth calls": (
+            last_totals["calls"], base_calls + batch_calls + next_calls + last_day_calls),
     }
     memory = {f"{s.name}: peak RSS <= {MEMORY_CAP_MIB:,} MiB": (s.peak_mib or 0) <= MEMORY_CAP_MIB
               for s in steps if s.name.endswith("(dbt run)")}
@@ -445,7 +461,8 @@ def bench_size(n: int, work: Path, sample: float, gzip_all: bool) -> dict[str, A
         "spans": n, "batch_spans": batch_n, "work": str(size_dir), "gzip_spans": gzip_all,
         "memory": memory,
         "truth": {"base_calls": base_calls, "batch_calls": batch_calls, "next_batch_calls": next_calls,
-                  "base_manifest": base, "batch_manifest": batch, "next_batch_manifest": next_batch},
+                  "last_day_batch_calls": last_day_calls, "base_manifest": base, "batch_manifest": batch,
+                  "next_batch_manifest": next_batch, "last_day_batch_manifest": last_day_batch},
         "python_baseline_sample": py["files_read"] / py["files_total"],
         "steps": [dict(asdict(s), spans_per_s=s.rate) for s in steps],
         "ratios": {k: {"value": v, "target": f"{TARGETS[k][0]} {bound(k, n):g}", "met": met(k, v, n)}

@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from llm_cost.generate import MAX_SPANS, MIN_SPANS, generate, parse_span_count
+from llm_cost.generate.window import WINDOW_DAYS
 
 DIST_NAME = "llm-cost"
 
@@ -43,6 +44,13 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
 
 
+def _last_days(text: str) -> int:
+    days = _seed(text)
+    if not 1 <= days <= WINDOW_DAYS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {WINDOW_DAYS}, got {days}")
+    return days
+
+
 def _run_generate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -55,7 +63,7 @@ def _run_generate(args: argparse.Namespace) -> int:
         print(f"  {n:>12,} spans  ({rate:,.0f} spans/s)", file=sys.stderr, flush=True)
 
     try:
-        m = generate(out, spans=args.spans, seed=args.seed, progress=progress)
+        m = generate(out, spans=args.spans, seed=args.seed, progress=progress, last_days=args.last_days)
     except OSError as exc:
         print(f"llm_cost generate: error: {exc}", file=sys.stderr)
         return 1
@@ -74,6 +82,9 @@ def _add_generate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--spans", type=parse_span_count, default=5000,
                    help=f"span records to write, {MIN_SPANS}..{MAX_SPANS} (default 5000)")
     p.add_argument("--seed", type=_seed, default=42, help="random seed (default 42)")
+    p.add_argument("--last-days", type=_last_days, default=None, metavar="N",
+                   help=f"start every run within the window's last N days, 1..{WINDOW_DAYS} (default: the whole "
+                        f"{WINDOW_DAYS}-day window): a batch like the one a scheduled run receives")
     p.add_argument("--out", required=True,
                    help="output directory (spans/, provider_reports/ and truth/ are replaced)")
     p.set_defaults(func=_run_generate)

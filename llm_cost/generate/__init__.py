@@ -43,7 +43,15 @@ from llm_cost.generate.reports import ProviderReports
 from llm_cost.generate.schedule import RANDOM_SHAPES, SCHEDULE, make_run
 from llm_cost.generate.state import FastRandom, Gen
 from llm_cost.generate.truth import CALL_COLUMNS, TOOL_COLUMNS, Truth
-from llm_cost.generate.window import WINDOW_END, WINDOW_START, WINDOW_START_US, WINDOW_US, iso_us
+from llm_cost.generate.window import (
+    DAY_US,
+    WINDOW_DAYS,
+    WINDOW_END,
+    WINDOW_START,
+    WINDOW_START_US,
+    WINDOW_US,
+    iso_us,
+)
 
 __all__ = [
     "CALL_COLUMNS",
@@ -81,10 +89,13 @@ def parse_span_count(text: str) -> int:
 
 
 def generate(out_dir: Path, spans: int = 5000, seed: int = 42,
-             progress: Callable[[int], None] | None = None, plant: Iterable[str] = ()) -> dict[str, Any]:
+             progress: Callable[[int], None] | None = None, plant: Iterable[str] = (),
+             last_days: int | None = None) -> dict[str, Any]:
     """Write the demo span files and their truth under out_dir; return the manifest.
 
-    plant: names from PLANTS; each adds runs with that known cost problem (see llm_cost/generate/plants.py)."""
+    plant: names from PLANTS; each adds runs with that known cost problem (see llm_cost/generate/plants.py).
+    last_days: start every run within the window's last this many days (default: the whole window), e.g. 1 for what
+    a scheduled run receives; the set is otherwise the same kind (shapes, schedule, delivery faults)."""
     plant = set(plant)
     if plant - set(PLANTS):
         raise ValueError(f"plant must name problems from {PLANTS}, got {sorted(plant - set(PLANTS))}")
@@ -92,6 +103,9 @@ def generate(out_dir: Path, spans: int = 5000, seed: int = 42,
         raise ValueError(f"spans must be an integer from {MIN_SPANS} to {MAX_SPANS}, got {spans!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError(f"seed must be an integer, got {seed!r}")
+    if last_days is not None and (isinstance(last_days, bool) or not isinstance(last_days, int)
+                                  or not 1 <= last_days <= WINDOW_DAYS):
+        raise ValueError(f"last_days must be an integer from 1 to {WINDOW_DAYS}, got {last_days!r}")
     out_dir = Path(out_dir)
     spans_dir, truth_dir, reports_dir = out_dir / "spans", out_dir / "truth", out_dir / "provider_reports"
     for d in (spans_dir, truth_dir, reports_dir):
@@ -112,9 +126,12 @@ def generate(out_dir: Path, spans: int = 5000, seed: int = 42,
     next_report = 100_000
     pending = list(SCHEDULE)
     span_budget = WINDOW_US - 3 * 3_600_000_000  # leave room for the last runs to finish
+    # the first run's start after the window's: 0, or the first of the last days
+    first_us = (WINDOW_DAYS - last_days) * DAY_US if last_days else 0
 
     def handle(event: str, frac: float) -> int:
-        t0 = WINDOW_START_US + int(min(frac, 0.999) * span_budget) + g.rng.randint(0, 600_000_000)
+        t0 = (WINDOW_START_US + first_us + int(min(frac, 0.999) * (span_budget - first_us))
+              + g.rng.randint(0, 600_000_000))
         if event == "bad-line":
             writer.write_bad("this line is not JSON: collector crashed mid-write\n")
             return 0
@@ -178,6 +195,8 @@ def generate(out_dir: Path, spans: int = 5000, seed: int = 42,
         "first_call_at": iso_us(truth.first_call),
         "last_call_at": iso_us(truth.last_call),
     }
+    if last_days:
+        manifest["last_days"] = last_days
     if planted:
         manifest["planted"] = planted
     (truth_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

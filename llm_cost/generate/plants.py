@@ -15,7 +15,7 @@ from llm_cost.generate.runs import Call, Ctx, Run, Usage
 from llm_cost.generate.scenarios import _pyd_chat, support_agent
 from llm_cost.generate.state import Gen
 from llm_cost.generate.usage import openai_usage
-from llm_cost.generate.window import AGENT_V2_US, WINDOW_DAYS, WINDOW_START_US, iso_us
+from llm_cost.generate.window import AGENT_V2_US, DAY_US, WINDOW_DAYS, WINDOW_START_US, iso_us
 
 # ----------------------------------------------------------------------------- planted problems
 
@@ -24,7 +24,6 @@ from llm_cost.generate.window import AGENT_V2_US, WINDOW_DAYS, WINDOW_START_US, 
 # default output (no plant) stays byte-identical; their calls go to the truth files like any other, and
 # manifest.json gets a "planted" entry saying what was planted where.
 PLANTS = ("cost_spike", "runaway_run", "version_step", "budget_breach", "prompt_step", "failures")
-DAY_US = 86_400 * 1_000_000
 SPIKE_DAY = 22  # window day 22 = 2025-06-18: doc-summarizer for initech spends ~$3.6 instead of cents
 RUNAWAY_DAY = 16  # 2025-06-12: a support_bot run loops for 36 steps after a tool pulls in a big document
 RUNAWAY_STEPS, RUNAWAY_JUMP_STEP, RUNAWAY_DOC_TOKENS = 36, 5, 60_000

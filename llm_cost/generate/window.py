@@ -13,7 +13,8 @@ WINDOW_START = datetime(2025, 5, 27, tzinfo=UTC)
 WINDOW_DAYS = 30
 WINDOW_END = WINDOW_START + timedelta(days=WINDOW_DAYS)
 WINDOW_START_US = (WINDOW_START - EPOCH) // timedelta(microseconds=1)
-WINDOW_US = WINDOW_DAYS * 86_400 * 1_000_000
+DAY_US = 86_400 * 1_000_000
+WINDOW_US = WINDOW_DAYS * DAY_US
 O3_PRICE_CUT_US = (datetime(2025, 6, 10, tzinfo=UTC) - EPOCH) // timedelta(microseconds=1)
 AGENT_V2_US = WINDOW_START_US + WINDOW_US // 2  # support_bot v1 -> v2 mid-window
 

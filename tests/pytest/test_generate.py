@@ -16,6 +16,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +230,21 @@ def test_same_seed_and_size_give_identical_bytes(out: Path, tmp_path: Path) -> N
     assert again == json.loads((out / "truth" / "manifest.json").read_text())
     generate(tmp_path / "other", spans=SPANS, seed=SEED + 1)
     assert _tree(tmp_path / "other")["truth/calls.csv"] != _tree(out)["truth/calls.csv"]
+
+
+def test_last_days_puts_every_run_in_the_window_end(out: Path, tmp_path: Path) -> None:
+    """A scheduled run's kind of batch (bench/run_bench.py): every call starts on the window's last day, and the set
+    is otherwise the usual one (as many spans)."""
+    recent = generate(tmp_path / "recent", spans=SPANS, seed=SEED, last_days=1)
+    whole = json.loads((out / "truth" / "manifest.json").read_text())
+    assert recent["last_days"] == 1 and "last_days" not in whole
+    last_day = (date.fromisoformat(whole["window_end"][:10]) - timedelta(days=1)).isoformat()
+    with open(tmp_path / "recent" / "truth" / "calls.csv", newline="") as fh:
+        days = Counter(row["started_at"][:10] for row in csv.DictReader(fh))
+    assert set(days) == {last_day}, days
+    assert abs(recent["span_records"] - whole["span_records"]) < SPANS // 20
+    with pytest.raises(ValueError, match="last_days"):
+        generate(tmp_path / "bad", spans=SPANS, seed=SEED, last_days=0)
 
 
 def test_manifest_counts_match_the_files(files: Files, manifest: dict[str, Any],
@@ -479,3 +495,5 @@ def test_cli(tmp_path: Path) -> None:
     ok = run("generate", "--spans", "1000", "--seed", "3", "--out", str(tmp_path / "y"))
     assert ok.returncode == 0, ok.stderr
     assert "generated" in ok.stdout and (tmp_path / "y" / "truth" / "manifest.json").exists()
+    no_days = run("generate", "--spans", "1000", "--last-days", "31", "--out", str(tmp_path / "z"))
+    assert no_days.returncode == 2 and "--last-days" in no_days.stderr and "Traceback" not in no_days.stderr
