@@ -29,7 +29,7 @@ DATASET = "llm_cost"
 # Every dbt command here has the same vars, so dbt parses the project once (partial parsing keeps it between commands).
 WARN = {"unpriced_severity": "warn"}
 MARTS = ["fct_span_costs", "fct_run_costs", "fct_step_costs", "fct_tool_costs", "fct_feature_costs_daily",
-         "fct_tenant_costs_daily", "rpt_unpriced_models"]
+         "fct_tenant_costs_daily", "rpt_cache_effectiveness", "rpt_cost_drift", "rpt_unpriced_models"]
 # dbt casts unit-test rows to the column types the warehouse reports. The emulator reports BIGNUMERIC columns as
 # NUMERIC and gives NUMERIC 3 decimals (BigQuery: 9), so these fixtures with sub-millidollar amounts round there.
 # They run on DuckDB in test_end_to_end.py; every other unit test runs here too.
