@@ -1,8 +1,10 @@
-"""The row group size the dbt plugin attaches the DuckDB file with (llm_cost/dbt_lock_plugin.py, README "Scale"):
-DuckDB's default when a build writes every table from scratch, small row groups for a scheduled run."""
+"""The dbt plugins of the DuckDB profile (README "Scale"): the row group size the DuckDB file is attached with
+(llm_cost/dbt_lock_plugin.py): DuckDB's default when a build writes every table from scratch, small row groups for a
+scheduled run; and the first threshold of Python's cycle collector in the dbt process (llm_cost/dbt_gc_plugin.py)."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -12,6 +14,7 @@ import pytest
 from dbt.adapters.duckdb.credentials import Attachment
 from dbt_common.exceptions import DbtRuntimeError
 
+from llm_cost import dbt_gc_plugin as gc_plugin
 from llm_cost import dbt_lock_plugin as plugin
 
 
@@ -88,3 +91,37 @@ def test_a_file_opened_as_the_path_is_left_alone(tmp_path: Path) -> None:
     creds = SimpleNamespace(path=str(tmp_path / "llm_cost.duckdb"), database="llm_cost", attach=None)
     _plugin().update_connection_config(creds, {})
     assert creds.attach is None
+
+
+@pytest.fixture
+def python_gc_thresholds() -> Any:
+    """The GC plugin sets a process-wide threshold: each test leaves Python's as it found them."""
+    saved = gc.get_threshold()
+    yield saved
+    gc.set_threshold(*saved)
+
+
+def test_the_gc_plugin_raises_the_first_threshold_only(python_gc_thresholds: tuple[int, int, int]) -> None:
+    gc.set_threshold(700, 10, 10)
+    gc_plugin.Plugin("llm_cost_gc", {"gc_threshold": "10000"})
+    assert gc.get_threshold() == (10000, 10, 10)
+
+
+@pytest.mark.parametrize("value", ["0", None, ""])
+def test_the_gc_plugin_keeps_python_s_threshold_when_set_to_0(python_gc_thresholds: tuple[int, int, int],
+                                                              value: str | None) -> None:
+    gc.set_threshold(700, 10, 10)
+    gc_plugin.Plugin("llm_cost_gc", {"gc_threshold": value})
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+@pytest.mark.parametrize(("value", "threshold"), [("10,000", 10000), ("50_000", 50000), (" 2000 ", 2000), (3000, 3000)])
+def test_the_gc_threshold_reads_as_a_user_writes_it(value: object, threshold: int) -> None:
+    assert gc_plugin.parse_threshold(value) == threshold
+
+
+@pytest.mark.parametrize("value", ["many", "-700", "1e4"])
+def test_a_wrong_gc_threshold_says_what_it_takes(python_gc_thresholds: tuple[int, int, int], value: str) -> None:
+    with pytest.raises(DbtRuntimeError, match=f"{gc_plugin.GC_THRESHOLD_SETTING} must be a whole number"):
+        gc_plugin.Plugin("llm_cost_gc", {"gc_threshold": value})
+    assert gc.get_threshold() == python_gc_thresholds
