@@ -369,15 +369,16 @@ def bench_size(n: int, work: Path, sample: float, gzip_all: bool) -> dict[str, A
     if gzip_all:
         for part in ("base", "batch", "batch_next", "batch_last_day"):
             gzip_spans(size_dir / part / "spans")
-    gens = [g for g in (gen_base, gen_batch, gen_next, gen_last_day) if g]
+    generations = (gen_base, gen_batch, gen_next, gen_last_day)  # None for a reused set
+    gens = [g for g in generations if g]
     steps = [Step(
         "generate (base + three 1% batches)",
         base["span_records"] + batch["span_records"] + next_batch["span_records"] + last_day_batch["span_records"],
         base_calls + batch_calls + next_calls + last_day_calls,
         sum(g.wall_s for g in gens) if gens else None, sum(g.cpu_s for g in gens) if gens else None,
         max(g.peak_mib for g in gens) if gens else None,
-        "" if len(gens) == 4 else ("reused existing sets (not timed)" if not gens
-                                   else "some sets reused: partly timed"),
+        "" if len(gens) == len(generations) else ("reused existing sets (not timed)" if not gens
+                                                   else "some sets reused: partly timed"),
     )]
 
     spans_dir = size_dir / "spans"
