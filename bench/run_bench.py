@@ -514,7 +514,8 @@ def size_md(r: dict[str, Any]) -> list[str]:
     lines += md_table(["step", "spans", "calls", "wall s", "spans/s", "CPU s", "peak MiB", "note"], rows)
     lines += [""]
     lines += md_table(["ratio (wall time)", "value", "target", "verdict"], left=("verdict",), rows=[
-        [k, f"{v['value']:.1%}" if "incremental" in k else f"{v['value']:.1f}x",
+        # two decimals for the incremental ratios, so a value a hair over its bound does not print as the bound
+        [k, f"{v['value']:.2%}" if "incremental" in k else f"{v['value']:.1f}x",
          v["target"].replace("0.05", "5%").replace("0.25", "25%") if "incremental" in k else v["target"] + "x",
          "met" if v["met"] else "missed"]
         for k, v in r["ratios"].items()])
