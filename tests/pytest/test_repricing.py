@@ -103,7 +103,7 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
     assert_same_marts(incremental, full)
 
 
-def _write_contracts(seed_csv: Path, rows: list[dict[str, str]]) -> None:
+def _write_seed_rows(seed_csv: Path, rows: list[dict[str, str]]) -> None:
     with open(seed_csv, newline="") as f:
         fields = csv.DictReader(f).fieldnames
     assert fields
@@ -135,7 +135,7 @@ def test_contract_changes_reprice_exactly_the_covered_runs(tmp_path: Path) -> No
 
     def reprice(rows: list[dict[str, str]]) -> tuple[set[str], set[str], dict[str, tuple]]:
         """Write the seed, build; the runs repriced, the runs in the batch, and each call's costs and contract."""
-        _write_contracts(seed, rows)
+        _write_seed_rows(seed, rows)
         incremental.invoke("seed")
         incremental.invoke("run")
         con = duckdb.connect(str(incremental.duckdb_path))
@@ -245,7 +245,7 @@ def test_price_modifier_changes_reprice_exactly_the_covered_runs(tmp_path: Path)
 
     def reprice(rows: list[dict[str, str]]) -> tuple[set[str], set[str], dict[str, tuple]]:
         """Write the seed, build; the runs repriced, the runs in the batch, and each call's costs and modifiers."""
-        _write_contracts(seed, rows)
+        _write_seed_rows(seed, rows)
         incremental.invoke("seed")
         incremental.invoke("run")
         con = duckdb.connect(str(incremental.duckdb_path))
@@ -397,7 +397,7 @@ def test_audio_rates_price_audio_calls_and_a_rate_change_reprices_only_them(tmp_
     changed = [{**row, "usd_per_mtok": "12"} if (row["model_pattern"], row["modifier"]) == target else row
                for row in shipped]
     assert changed != shipped
-    _write_contracts(seed, changed)
+    _write_seed_rows(seed, changed)
     dbt.invoke("seed")
     dbt.invoke("run")
     assert {run for (run,) in dbt.query("select run_id from int_runs__repriced")} == {voice}
@@ -409,3 +409,53 @@ def test_audio_rates_price_audio_calls_and_a_rate_change_reprices_only_them(tmp_
     full.invoke("seed")
     full.invoke("run", "--full-refresh")
     assert_same_marts(dbt, full)
+
+
+def test_a_swap_seed_change_prices_the_whole_history_again(tmp_path: Path) -> None:
+    """The model-swap units (int_model_swap_run_costs) are kept as batches arrive; when the swaps seed changes between
+    builds, every run is priced again: a removed swap leaves no row, a new one covers the runs already built, and the
+    marts end equal to a full refresh with the final seed."""
+    demo = tmp_path / "demo"
+    generate(demo, spans=1500, seed=5)
+    files = sorted((demo / "spans").iterdir())
+    project = copy_project(tmp_path / "project")
+    inc_dir = tmp_path / "arrivals"
+    inc_dir.mkdir()
+    incremental = InProcessDbt(project, tmp_path / "incremental.duckdb", f"{inc_dir}/*.json*")
+    incremental.invoke("seed")
+    half = len(files) // 2
+    for path in files[:half]:
+        shutil.copy(path, inc_dir / path.name)
+    incremental.invoke("run")
+
+    def swap_runs() -> dict[str, set[str]]:
+        runs: dict[str, set[str]] = {}
+        for swap_id, run_id in incremental.query("select swap_id, run_id from int_model_swap_run_costs"):
+            runs.setdefault(swap_id, set()).add(run_id)
+        return runs
+
+    before = swap_runs()
+    assert before.get("research-step1-to-haiku") and before.get("support-4o-to-4.1-mini"), "the demo swaps have runs"
+    seed = project / "seeds" / "model_swaps.csv"
+    with open(seed, newline="") as f:
+        shipped = list(csv.DictReader(f))
+    kept = [row for row in shipped if row["swap_id"] == "support-4o-to-4.1-mini"]
+    # the same calls under a new swap of any feature: the runs already built must be priced for it too
+    added = {**kept[0], "swap_id": "any-4o-to-4.1-mini", "feature": "", "note": "test"}
+    _write_seed_rows(seed, [*kept, added])
+    incremental.invoke("seed")
+    incremental.invoke("run")
+    after = swap_runs()
+    assert "research-step1-to-haiku" not in after, "a removed swap leaves no row"
+    assert after["support-4o-to-4.1-mini"] == before["support-4o-to-4.1-mini"], "an unchanged swap keeps its runs"
+    assert after["any-4o-to-4.1-mini"] >= before["support-4o-to-4.1-mini"], "a new swap covers the runs already built"
+    [(versions,)] = incremental.query("select count(distinct swap_inputs_version) from int_model_swap_run_costs")
+    assert versions == 1
+
+    for path in files[half:]:
+        shutil.copy(path, inc_dir / path.name)
+    incremental.invoke("run")
+    full = incremental.in_folder(tmp_path / "full")
+    full.invoke("seed")
+    full.invoke("run", "--full-refresh")
+    assert_same_marts(incremental, full)
