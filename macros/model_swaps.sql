@@ -18,25 +18,30 @@
     )
 {%- endmacro %}
 
-{#- Whether int_model_swap_run_costs holds rows priced with other inputs than this build's (so every run is priced
-    again). False on a first build, a full refresh and in unit tests (whose context has no graph nodes). -#}
-{% macro swap_inputs_changed() %}
+{#- Whether this build prices every run of int_model_swap_run_costs again: it holds a row priced with other inputs than
+    this build's (a new swap or a new price applies to the whole history), or none priced with them (a first batch
+    with calls of the swapped models, or a build that stopped after the pre-hook below emptied the table: on BigQuery
+    the hook and the merge are two statements). False on a first build, a full refresh and in unit tests (whose
+    context has no graph nodes): those read every run anyway. -#}
+{% macro swap_run_costs_reprice_all() %}
     {%- if not execute or graph.get('nodes') is none or not is_incremental() -%}{{ return(false) }}{%- endif -%}
     {%- set query -%}
         with
         {{ swap_inputs_ctes() }}
-        select count(*)
+        select
+            coalesce(sum(case when stored.swap_inputs_version <> swap_inputs.swap_inputs_version then 1 else 0 end), 0),
+            coalesce(sum(case when stored.swap_inputs_version = swap_inputs.swap_inputs_version then 1 else 0 end), 0)
         from {{ this }} as stored
         cross join swap_inputs
-        where stored.swap_inputs_version <> swap_inputs.swap_inputs_version
     {%- endset -%}
-    {{ return(run_query(query).columns[0].values()[0] > 0) }}
+    {%- set counts = run_query(query).rows[0] -%}
+    {{ return(counts[0] > 0 or counts[1] == 0) }}
 {% endmacro %}
 
-{#- int_model_swap_run_costs' pre-hook: the rows priced with other inputs are deleted, in the build's transaction, before
-    every run is inserted again. -#}
+{#- int_model_swap_run_costs' pre-hook: when every run is priced again, the old rows are deleted first (on DuckDB in the
+    build's transaction). -#}
 {% macro delete_stale_swap_run_costs() %}
-    {%- if swap_inputs_changed() -%}
+    {%- if swap_run_costs_reprice_all() -%}
         delete from {{ this }} where true
     {%- else -%}
         select 1

@@ -6,7 +6,8 @@
     Incremental: the runs of the processing batch are replaced whole. Every row records the inputs it was priced with
     (swap_inputs_version: the pricing seeds' version and the swaps seed's rows); when either changed since, every run
     is priced again (a new swap or a new price applies to the whole history) and the old rows are deleted first
-    (pre-hook, macro delete_stale_swap_run_costs). -#}
+    (pre-hook, macro delete_stale_swap_run_costs); also when no row holds this build's inputs (macro
+    swap_run_costs_reprice_all). -#}
 {{ config(
     materialized='incremental',
     incremental_strategy=replace_batch_strategy(),
@@ -18,7 +19,7 @@
 ) }}
 -- depends_on: {{ ref('int_spans__in_batch') }}
 -- depends_on: {{ ref('int_build_batch') }}
-{%- set every_run = not is_incremental() or build_batch()['is_full_batch'] or swap_inputs_changed() %}
+{%- set every_run = not is_incremental() or build_batch()['is_full_batch'] or swap_run_costs_reprice_all() %}
 
 with
 

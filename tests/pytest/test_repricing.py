@@ -414,7 +414,7 @@ def test_audio_rates_price_audio_calls_and_a_rate_change_reprices_only_them(tmp_
 def test_a_swap_seed_change_prices_the_whole_history_again(tmp_path: Path) -> None:
     """The model-swap units (int_model_swap_run_costs) are kept as batches arrive; when the swaps seed changes between
     builds, every run is priced again: a removed swap leaves no row, a new one covers the runs already built, and the
-    marts end equal to a full refresh with the final seed."""
+    marts end equal to a full refresh with the final seed. An emptied table is priced whole again."""
     demo = tmp_path / "demo"
     generate(demo, spans=1500, seed=5)
     files = sorted((demo / "spans").iterdir())
@@ -436,6 +436,11 @@ def test_a_swap_seed_change_prices_the_whole_history_again(tmp_path: Path) -> No
 
     before = swap_runs()
     assert before.get("research-step1-to-haiku") and before.get("support-4o-to-4.1-mini"), "the demo swaps have runs"
+    # a table emptied between builds (on BigQuery a build can stop between the pre-hook's delete and the merge) is
+    # priced whole again by the next build, with no new record
+    incremental.query("delete from int_model_swap_run_costs")
+    incremental.invoke("run")
+    assert swap_runs() == before, "an emptied table is priced whole again"
     seed = project / "seeds" / "model_swaps.csv"
     with open(seed, newline="") as f:
         shipped = list(csv.DictReader(f))
