@@ -501,3 +501,9 @@ chosen_modifiers as (
     {%- endfor -%}
     ({{ terms | join('\n        + ') }})
 {%- endmacro %}
+
+{#- A call's provider as the marts show it (fct_span_costs.provider): the one its model resolved to in the seeds, else
+    the one the span reported. -#}
+{% macro call_provider(calls) -%}
+    coalesce({{ calls }}.resolved_provider, {{ calls }}.reported_provider)
+{%- endmacro %}

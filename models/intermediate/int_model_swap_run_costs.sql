@@ -3,7 +3,8 @@
     choose_price_rows: the call's service tier, else standard; its long-context tier), against what they cost. One row
     per (swap_id, run_id, feature, agent_name, step), so the report sums compact rows instead of repricing the whole
     history's calls on every build.
-    Incremental: the runs of the processing batch are replaced whole. Every row records the inputs it was priced with
+    Incremental: the runs of the processing batch are replaced whole, their calls read in int_llm_calls__priced (a
+    batch). Every row records the inputs it was priced with
     (swap_inputs_version: the pricing seeds' version and the swaps seed's rows); when either changed since, every run
     is priced again (a new swap or a new price applies to the whole history) and the old rows are deleted first
     (pre-hook, macro delete_stale_swap_run_costs); also when no row holds this build's inputs (macro
@@ -18,6 +19,7 @@
     pre_hook="{{ delete_stale_swap_run_costs() }}",
 ) }}
 -- depends_on: {{ ref('int_spans__in_batch') }}
+-- depends_on: {{ ref('int_llm_calls__priced') }}
 -- depends_on: {{ ref('int_build_batch') }}
 {%- set every_run = not is_incremental() or build_batch()['is_full_batch'] or swap_run_costs_reprice_all() %}
 
@@ -29,11 +31,31 @@ swaps as (
     select * from {{ ref('stg_seeds__model_swaps') }}
 ),
 
+{#- the columns this model reads, of fct_span_costs and of int_llm_calls__priced alike -#}
+{%- set call_columns = ['span_id', 'run_id', 'day', 'priced_model', 'feature', 'agent_name', 'step', 'is_priced',
+    'cost_usd', 'service_tier', 'started_at', 'total_input_tokens'] %}
+{%- for bucket in own_buckets() %}{% do call_columns.append(bucket.name ~ '_tokens') %}{% endfor %}
 span_costs as (
-    select * from {{ ref('fct_span_costs') }}
-    {%- if not every_run %}
-    -- the batch's runs (on the batch's days), already replaced in fct_span_costs by this build
-    where {{ in_batch_scope(runs='run_id', days='day') }}
+    {%- if every_run %}
+    select
+        {%- for column in call_columns %}
+        fct_span_costs.{{ column }},
+        {%- endfor %}
+        fct_span_costs.provider
+    from {{ ref('fct_span_costs') }} as fct_span_costs
+    {%- else %}
+    -- the batch's runs: the calls fct_span_costs took from int_llm_calls__priced in this build, read there (a batch)
+    -- rather than filtered out of the whole history
+    select
+        {%- for column in call_columns %}
+        priced.{{ column }},
+        {%- endfor %}
+        {{ call_provider('priced') }} as provider
+    from {{ ref('int_llm_calls__priced') }} as priced
+    inner join (
+        select distinct in_batch.trace_id from {{ ref('int_spans__in_batch') }} as in_batch
+    ) as batch_runs
+        on priced.trace_id = batch_runs.trace_id
     {%- endif %}
 ),
 

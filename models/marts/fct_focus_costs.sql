@@ -51,7 +51,7 @@ batch_calls as (
     -- the unpriced-model test, and on a reported day its share of the bill is in the Adjustment row)
     select
         priced_calls.*,
-        coalesce(priced_calls.resolved_provider, priced_calls.reported_provider) as provider,
+        {{ call_provider('priced_calls') }} as provider,
         coalesce(priced_calls.priced_model, priced_calls.response_model, priced_calls.request_model, '(unknown)')
             as model
     from priced_calls

@@ -40,7 +40,7 @@ final as (
 
         -- call and price
         priced_calls.operation,
-        coalesce(priced_calls.resolved_provider, priced_calls.reported_provider) as provider,
+        {{ call_provider('priced_calls') }} as provider,
         priced_calls.reported_provider,
         coalesce(priced_calls.response_model, priced_calls.request_model) as reported_model,
         priced_calls.request_model,
