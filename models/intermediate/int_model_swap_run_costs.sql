@@ -22,6 +22,10 @@
 -- depends_on: {{ ref('int_llm_calls__priced') }}
 -- depends_on: {{ ref('int_build_batch') }}
 {%- set every_run = not is_incremental() or build_batch()['is_full_batch'] or swap_run_costs_reprice_all() %}
+{#- the columns this model reads, of fct_span_costs and of int_llm_calls__priced alike -#}
+{%- set call_columns = ['span_id', 'run_id', 'day', 'priced_model', 'feature', 'agent_name', 'step', 'is_priced',
+    'cost_usd', 'service_tier', 'started_at', 'total_input_tokens'] %}
+{%- for bucket in own_buckets() %}{% do call_columns.append(bucket.name ~ '_tokens') %}{% endfor %}
 
 with
 
@@ -31,10 +35,6 @@ swaps as (
     select * from {{ ref('stg_seeds__model_swaps') }}
 ),
 
-{#- the columns this model reads, of fct_span_costs and of int_llm_calls__priced alike -#}
-{%- set call_columns = ['span_id', 'run_id', 'day', 'priced_model', 'feature', 'agent_name', 'step', 'is_priced',
-    'cost_usd', 'service_tier', 'started_at', 'total_input_tokens'] %}
-{%- for bucket in own_buckets() %}{% do call_columns.append(bucket.name ~ '_tokens') %}{% endfor %}
 span_costs as (
     {%- if every_run %}
     select
