@@ -1,6 +1,7 @@
 """Repricing keeps incremental builds equal to a full refresh (docs/contract.md section 6): a change to the price,
-contracts or price modifier seeds between builds reprices exactly the runs it covers, and the marts end equal to a
-full refresh of the same files. Split from test_incremental.py so the two files run on different test workers.
+contracts or price modifier seeds between builds reprices exactly the runs it covers, a change to the model swaps
+prices every run's candidate cost again, and the marts end equal to a full refresh of the same files. Split from
+test_incremental.py so the two files run on different test workers.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,7 +38,9 @@ def _set_price(seed_csv: Path, model: str, effective_from: str, input_price: str
         writer.writerows(rows)
 
 
-def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path) -> None:
+def _first_half_built(tmp_path: Path) -> tuple[InProcessDbt, Path, Callable[[], None]]:
+    """The demo set (1,500 spans, seed 5) in a copy of the project, the first half of its span files delivered and
+    built incrementally: the build, the project copy (whose seeds a test changes), and what delivers the other half."""
     demo = tmp_path / "demo"
     generate(demo, spans=1500, seed=5)
     files = sorted((demo / "spans").iterdir())
@@ -46,9 +50,18 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
     incremental = InProcessDbt(project, tmp_path / "incremental.duckdb", f"{inc_dir}/*.json*")
     incremental.invoke("seed")
     half = len(files) // 2
-    for path in files[:half]:
-        shutil.copy(path, inc_dir / path.name)
+
+    def deliver(part: list[Path]) -> None:
+        for path in part:
+            shutil.copy(path, inc_dir / path.name)
+
+    deliver(files[:half])
     incremental.invoke("run")
+    return incremental, project, lambda: deliver(files[half:])
+
+
+def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path) -> None:
+    incremental, project, deliver_second_half = _first_half_built(tmp_path)
     before = {r[0]: r for r in incremental.rows("fct_span_costs")}
 
     prices = project / "seeds" / "model_prices.csv"
@@ -93,8 +106,7 @@ def test_price_change_midway_reprices_exactly_the_affected_calls(tmp_path: Path)
     changed = {k for k in before if before[k] != after.get(k)}
     assert changed, "the price change must change some calls"
 
-    for path in files[half:]:
-        shutil.copy(path, inc_dir / path.name)
+    deliver_second_half()
     incremental.invoke("run")
 
     full = incremental.in_folder(tmp_path / "full")
@@ -119,18 +131,7 @@ def test_contract_changes_reprice_exactly_the_covered_runs(tmp_path: Path) -> No
     keeps the list price, and the marts end equal to a full refresh with the final seed."""
     import duckdb
 
-    demo = tmp_path / "demo"
-    generate(demo, spans=1500, seed=5)
-    files = sorted((demo / "spans").iterdir())
-    project = copy_project(tmp_path / "project")
-    inc_dir = tmp_path / "arrivals"
-    inc_dir.mkdir()
-    incremental = InProcessDbt(project, tmp_path / "incremental.duckdb", f"{inc_dir}/*.json*")
-    incremental.invoke("seed")
-    half = len(files) // 2
-    for path in files[:half]:
-        shutil.copy(path, inc_dir / path.name)
-    incremental.invoke("run")
+    incremental, project, deliver_second_half = _first_half_built(tmp_path)
     seed = project / "seeds" / "contracts.csv"
 
     def reprice(rows: list[dict[str, str]]) -> tuple[set[str], set[str], dict[str, tuple]]:
@@ -202,8 +203,7 @@ def test_contract_changes_reprice_exactly_the_covered_runs(tmp_path: Path) -> No
     assert any(row[5] == "o4 rate" and row[4] != row[3] for row in calls.values())
     assert all(row[3] == list_only[span][3] for span, row in calls.items()), "cost_usd stays the list price"
 
-    for path in files[half:]:
-        shutil.copy(path, inc_dir / path.name)
+    deliver_second_half()
     incremental.invoke("run")
 
     full = incremental.in_folder(tmp_path / "full")
@@ -227,18 +227,7 @@ def test_price_modifier_changes_reprice_exactly_the_covered_runs(tmp_path: Path)
     call; the marts end equal to a full refresh with the final seed."""
     import duckdb
 
-    demo = tmp_path / "demo"
-    generate(demo, spans=1500, seed=5)
-    files = sorted((demo / "spans").iterdir())
-    project = copy_project(tmp_path / "project")
-    inc_dir = tmp_path / "arrivals"
-    inc_dir.mkdir()
-    incremental = InProcessDbt(project, tmp_path / "incremental.duckdb", f"{inc_dir}/*.json*")
-    incremental.invoke("seed")
-    half = len(files) // 2
-    for path in files[:half]:
-        shutil.copy(path, inc_dir / path.name)
-    incremental.invoke("run")
+    incremental, project, deliver_second_half = _first_half_built(tmp_path)
     seed = project / "seeds" / "price_modifiers.csv"
     with open(seed, newline="") as f:
         shipped = list(csv.DictReader(f))
@@ -319,8 +308,7 @@ def test_price_modifier_changes_reprice_exactly_the_covered_runs(tmp_path: Path)
     assert repriced == moved | flagged and batch == moved | flagged
     assert calls == base
 
-    for path in files[half:]:
-        shutil.copy(path, inc_dir / path.name)
+    deliver_second_half()
     incremental.invoke("run")
     full = incremental.in_folder(tmp_path / "full")
     full.invoke("seed")
@@ -415,18 +403,7 @@ def test_a_swap_seed_change_prices_the_whole_history_again(tmp_path: Path) -> No
     """The model-swap units (int_model_swap_run_costs) are kept as batches arrive; when the swaps seed changes between
     builds, every run is priced again: a removed swap leaves no row, a new one covers the runs already built, and the
     marts end equal to a full refresh with the final seed. An emptied table is priced whole again."""
-    demo = tmp_path / "demo"
-    generate(demo, spans=1500, seed=5)
-    files = sorted((demo / "spans").iterdir())
-    project = copy_project(tmp_path / "project")
-    inc_dir = tmp_path / "arrivals"
-    inc_dir.mkdir()
-    incremental = InProcessDbt(project, tmp_path / "incremental.duckdb", f"{inc_dir}/*.json*")
-    incremental.invoke("seed")
-    half = len(files) // 2
-    for path in files[:half]:
-        shutil.copy(path, inc_dir / path.name)
-    incremental.invoke("run")
+    incremental, project, deliver_second_half = _first_half_built(tmp_path)
 
     def swap_runs() -> dict[str, set[str]]:
         runs: dict[str, set[str]] = {}
@@ -457,8 +434,7 @@ def test_a_swap_seed_change_prices_the_whole_history_again(tmp_path: Path) -> No
     [(versions,)] = incremental.query("select count(distinct swap_inputs_version) from int_model_swap_run_costs")
     assert versions == 1
 
-    for path in files[half:]:
-        shutil.copy(path, inc_dir / path.name)
+    deliver_second_half()
     incremental.invoke("run")
     full = incremental.in_folder(tmp_path / "full")
     full.invoke("seed")
